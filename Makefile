@@ -1,0 +1,65 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+SAM := $(SAM_VENV)/bin/sam
+REGION ?= eu-west-1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install run test lint typecheck template openapi unit integration e2e bench build deploy sample-invoice clean
+
+$(VENV)/.installed: requirements-dev.txt layers/dependencies/requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt -e .
+	touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet -r requirements-sam.txt
+	touch $@
+
+install: $(VENV)/.installed $(SAM_VENV)/.installed
+
+## Start the whole local stack (moto as AWS, HTTP gateway, queue pollers, schedule).
+run: $(VENV)/.installed
+	exec $(PY) -m infra.local
+
+## Lint, types, template checks, OpenAPI drift, unit + integration + end-to-end tests.
+test: install lint typecheck template openapi
+	$(PY) -m pytest -n 2 --dist loadgroup tests
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
+
+template: install
+	$(VENV)/bin/cfn-lint template.yaml
+	$(SAM) validate --lint --template template.yaml --region $(REGION)
+
+openapi: $(VENV)/.installed
+	$(PY) -m infra.openapi --check docs/openapi.json
+
+unit integration e2e: $(VENV)/.installed
+	$(PY) -m pytest tests/$@
+
+## Figures of docs/scaling.md and the README's Performance section (not part of `make test`).
+bench: $(VENV)/.installed
+	$(PY) -m tests.bench
+
+build: install
+	$(SAM) build --template template.yaml
+
+deploy: build
+	$(SAM) deploy --guided
+
+sample-invoice: $(VENV)/.installed
+	$(PY) -m infra.sample_invoice docs/sample-invoice
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Reseller billing: the shared domain package of the reseller billing service (the Lambda layer)."""

@@ -1,0 +1,1 @@
+"""Pydantic models: API input and output, and the canonical invoice document."""
