@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
 REGION ?= eu-west-1
 export PYTHONDONTWRITEBYTECODE := 1
+export SAM_CLI_TELEMETRY := 0
 
 .PHONY: install run test lint typecheck template openapi unit integration e2e bench build deploy sample-invoice clean
 

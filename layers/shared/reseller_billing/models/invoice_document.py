@@ -65,7 +65,7 @@ class SimDetail(_Document):
 
 
 class InvoiceDocument(_Document):
-    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    schema_version: Literal["1.0"] = "1.0"
     id: str
     invoice_number: str | None = Field(description="Null on a preview")
     issuer: Issuer

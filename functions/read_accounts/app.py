@@ -1,0 +1,33 @@
+"""GET /accounts and GET /accounts/{account_id}."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from reseller_billing.api import http
+from reseller_billing.logic import accounts
+from reseller_billing.models.accounts import Account, AccountType
+from reseller_billing.models.common import Page
+
+router = Router()
+
+
+@router.get("/accounts", summary="List accounts")
+def list_accounts(
+    type: Annotated[AccountType | None, Query()] = None,
+    limit: http.Limit = 50,
+    cursor: http.Cursor = None,
+) -> Page[Account]:
+    return accounts.list_accounts(http.principal(router), type, limit, cursor)
+
+
+@router.get("/accounts/<account_id>", summary="Read an account")
+def get_account(account_id: str) -> Response[Account]:
+    item = accounts.load_account(account_id)
+    return http.respond(accounts.to_account(item), version=item.version)
+
+
+app = http.create_app(router)
+lambda_handler = http.http_handler(app)

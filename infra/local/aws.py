@@ -1,0 +1,96 @@
+"""Create template.yaml's table, buckets, queues and event buses in moto, and resolve the functions'
+environment variables (`!Ref Table`, `!GetAtt Queue.Arn`, ...) to what was created."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from infra import template
+
+REGION = "eu-west-1"
+
+
+@dataclass
+class LocalResources:
+    parameters: dict[str, str]
+    refs: dict[str, str] = field(default_factory=dict)  # logical id -> what !Ref gives
+    arns: dict[str, str] = field(default_factory=dict)  # logical id -> !GetAtt X.Arn
+
+    def resolve(self, value: Any) -> str:
+        """A template value (string or intrinsic) as a string, for environment variables."""
+        if isinstance(value, str | int | float):
+            return str(value)
+        if "Ref" in value:
+            name = value["Ref"]
+            return self.parameters[name] if name in self.parameters else self.refs[name]
+        if "Fn::GetAtt" in value:
+            name, attribute = value["Fn::GetAtt"]
+            if attribute != "Arn":
+                raise ValueError(f"cannot resolve {name}.{attribute} locally")
+            return self.arns[name]
+        raise ValueError(f"cannot resolve {value!r} locally")
+
+    def function_environment(self) -> dict[str, str]:
+        """Globals + every function's variables (they agree where they overlap)."""
+        loaded = template.document()
+        variables = dict(loaded.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
+        for resource in template.of_type("AWS::Serverless::Function").values():
+            variables.update(resource["Properties"].get("Environment", {}).get("Variables", {}))
+        return {name: self.resolve(value) for name, value in variables.items()}
+
+
+def parameter_defaults(overrides: dict[str, str]) -> dict[str, str]:
+    defaults = {name: str(p.get("Default", "")) for name, p in template.document().get("Parameters", {}).items()}
+    return {**defaults, **overrides}
+
+
+def provision(parameters: dict[str, str]) -> LocalResources:
+    """Create every stateful resource of template.yaml in the AWS that boto3 points at (moto)."""
+    made = LocalResources(parameters=parameter_defaults(parameters))
+    stage = made.parameters.get("Stage", "local")
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    for name in template.of_type("AWS::DynamoDB::Table"):
+        table_name = f"reseller-billing-{stage}"
+        dynamodb.create_table(TableName=table_name, **template.table_definition())
+        dynamodb.update_time_to_live(
+            TableName=table_name, TimeToLiveSpecification={"AttributeName": "ttl", "Enabled": True}
+        )
+        made.refs[name] = table_name
+        made.arns[name] = f"arn:aws:dynamodb:{REGION}:123456789012:table/{table_name}"
+    s3 = boto3.client("s3", region_name=REGION)
+    for name in template.of_type("AWS::S3::Bucket"):
+        bucket = f"reseller-billing-{stage}-{name.lower()}"
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        made.refs[name] = bucket
+        made.arns[name] = f"arn:aws:s3:::{bucket}"
+    sqs = boto3.client("sqs", region_name=REGION)
+    queues = template.of_type("AWS::SQS::Queue")
+    # Dead-letter queues first: a queue's redrive policy names its DLQ's ARN.
+    for name in sorted(queues, key=lambda n: "RedrivePolicy" in queues[n].get("Properties", {})):
+        props = queues[name].get("Properties", {})
+        attributes = {
+            key: str(props[key])
+            for key in ("VisibilityTimeout", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds")
+            if key in props
+        }
+        if "RedrivePolicy" in props:
+            redrive = props["RedrivePolicy"]
+            attributes["RedrivePolicy"] = json.dumps(
+                {
+                    "deadLetterTargetArn": made.resolve(redrive["deadLetterTargetArn"]),
+                    "maxReceiveCount": int(redrive["maxReceiveCount"]),
+                }
+            )
+        url = sqs.create_queue(QueueName=f"reseller-billing-{stage}-{name}", Attributes=attributes)["QueueUrl"]
+        made.refs[name] = url
+        made.arns[name] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events = boto3.client("events", region_name=REGION)
+    for name in template.of_type("AWS::Events::EventBus"):
+        bus = f"reseller-billing-{stage}"
+        made.arns[name] = events.create_event_bus(Name=bus)["EventBusArn"]
+        made.refs[name] = bus
+    return made

@@ -1,0 +1,1 @@
+"""HTTP edge shared by the API handlers: resolver, auth, errors, pagination, ETags, idempotency."""

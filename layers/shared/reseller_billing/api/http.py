@@ -1,0 +1,162 @@
+"""The HTTP edge every API handler shares: one resolver factory, one place that turns errors into
+`{"error": {...}}` answers, request admission (size, media type, caller, tenant), ETags and pagination
+parameters."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Annotated, Any, TypeVar
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from reseller_billing.api.auth import Principal, principal_from_claims
+from reseller_billing.api.idempotency import register_context
+from reseller_billing.errors import PayloadTooLargeError, ServiceError, UnsupportedMediaTypeError
+from reseller_billing.etags import etag
+from reseller_billing.observability import logger, tracer
+
+MAX_BODY_BYTES = 1024 * 1024
+JSON = "application/json"
+_ACCOUNT_PATH = re.compile(r"^/accounts/([^/]+)")
+_JSON_MEDIA = re.compile(r"^application/([\w.+-]+\+)?json\s*(;.*)?$", re.IGNORECASE)
+
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size, 1-100")]
+Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
+IfMatch = Annotated[str | None, Header(alias="If-Match", description="ETag of the version you read")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=200, description="Replays the first answer for 24 h"),
+]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> str:
+    return json.dumps({"error": {"code": code, "message": message, "details": details or []}})
+
+
+def error_response(error: ServiceError) -> Response[str]:
+    return Response(error.status, JSON, error_body(error.code, error.message, error.details))
+
+
+def _validation_details(errors: list[Any]) -> list[dict[str, Any]]:
+    details = []
+    for err in errors:
+        location = [str(part) for part in err.get("loc", ())]
+        source = location[0] if location else "body"
+        field = ".".join(location[1:]) if len(location) > 1 else source
+        details.append({"in": source, "field": field, "message": err.get("msg", ""), "type": err.get("type")})
+    return details
+
+
+def _on_validation_error(error: RequestValidationError) -> Response[str]:
+    errors = list(error.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return Response(400, JSON, error_body("malformed_json", "the request body is not valid JSON"))
+    return Response(422, JSON, error_body("validation_error", "the request is invalid", _validation_details(errors)))
+
+
+def create_app(*routers: Router) -> APIGatewayRestResolver:
+    """A REST API resolver with request validation, OpenAPI, and the service's error answers."""
+    app = APIGatewayRestResolver(enable_validation=True)
+    for router in routers:
+        app.include_router(router)
+
+    app.exception_handler(RequestValidationError)(_on_validation_error)
+    app.exception_handler(ServiceError)(error_response)
+
+    @app.not_found
+    def _not_found(_: Exception) -> Response[str]:
+        return Response(404, JSON, error_body("not_found", "no such route"))
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response[str]:
+        logger.exception("unexpected error")
+        return Response(500, JSON, error_body("internal_error", "internal error; it has been logged"))
+
+    return app
+
+
+def _body_size(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return len(base64.b64decode(body, validate=False))
+    return len(body.encode())
+
+
+def _header(event: dict[str, Any], name: str) -> str | None:
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == name.lower():
+            return str(value)
+    return None
+
+
+def admit(event: dict[str, Any]) -> Principal:
+    """Checks that do not depend on the route: body size (413), media type (415), caller (401/403) and
+    tenant (a reseller user asking for another account gets 404)."""
+    if event.get("body"):
+        if _body_size(event) > MAX_BODY_BYTES:
+            raise PayloadTooLargeError("the request body is over 1 MB")
+        content_type = _header(event, "content-type") or ""
+        if not _JSON_MEDIA.match(content_type):
+            raise UnsupportedMediaTypeError("send the body as application/json")
+    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims")
+    principal = principal_from_claims(claims)
+    match = _ACCOUNT_PATH.match(event.get("path") or "")
+    if match:
+        principal.check_account(match.group(1))
+    return principal
+
+
+def http_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The Lambda entry point of an API function: admission, then the resolver."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    @tracer.capture_lambda_handler
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        try:
+            principal = admit(event)
+        except ServiceError as error:
+            response = error_response(error)
+            return {
+                "statusCode": response.status_code,
+                "headers": {"Content-Type": JSON},
+                "body": response.body,
+                "isBase64Encoded": False,
+            }
+        app.append_context(principal=principal)
+        register_context(context)
+        return app.resolve(event, context)
+
+    return handler
+
+
+def principal(app: APIGatewayRestResolver | Router) -> Principal:
+    """The caller admitted for the current request."""
+    caller: Principal = app.context["principal"]
+    return caller
+
+
+def respond(
+    body: ModelT,
+    status: HTTPStatus = HTTPStatus.OK,
+    *,
+    version: int | None = None,
+    location: str | None = None,
+) -> Response[ModelT]:
+    headers: dict[str, str] = {}
+    if version is not None:
+        headers["ETag"] = etag(version)
+    if location is not None:
+        headers["Location"] = location
+    return Response(status_code=status.value, content_type=JSON, body=body, headers=headers)

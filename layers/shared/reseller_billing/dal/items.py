@@ -1,0 +1,391 @@
+"""The single table: one PynamoDB model per kind of item, and the one place that knows the key layout.
+
+Key layout (see docs/data-model.md for the access patterns each serves):
+
+    PK                                      SK                              item
+    ACCOUNT#{aid}                           ACCOUNT                         account (+ reseller profile)
+    ACCOUNT#{aid}                           CUSTOMER#{cid}                  customer
+    ACCOUNT#{aid}                           CUSTOMER_NUMBER#{number}        uniqueness guard
+    ACCOUNT#{aid}                           PRICE_PLAN#{pid}                price plan
+    ACCOUNT#{aid}                           PRODUCT#{pid}                   product
+    ACCOUNT#{aid}                           PRODUCT_CODE#{code}             uniqueness guard
+    ACCOUNT#{aid}                           BILLING_RUN#{rid}               billing run and its counters
+    ACCOUNT#{aid}                           CYCLE#{cycle_start}             cycle closed for usage
+    ACCOUNT#{aid}                           INVOICE_COUNTER#{year}          last invoice number of a year
+    ACCOUNT#{aid}#CUSTOMER#{cid}            INVOICE#{cycle_start}           invoice
+    ACCOUNT#{aid}#CUSTOMER#{cid}            SIM#{iccid}                     SIM with status history
+    ACCOUNT#{aid}#CUSTOMER#{cid}            USAGE#{~date}#{iccid}#{service} usage total of a SIM on a day
+    ACCOUNT#{aid}#BILLING_RUN#{rid}         CUSTOMER#{cid} / PAGE#{n}       run outcome per customer / page
+    ACCOUNT#{aid}#USAGE_RECORD#{record_id}  RECORD                          raw usage record (dedupe key)
+    ICCID#{iccid}                           SIM                             platform-wide ICCID registration
+
+`~date` is 99999999 - YYYYMMDD, so a customer's newest usage sorts first and one Query reads a
+customer's invoice for a cycle, its SIMs and its usage since the cycle start (billing.py).
+
+GSI1 (Listing):      ACCOUNTS / {type}#{aid}; ACCOUNT#{aid}#INVOICES / {cid}#{cycle_start}
+GSI2 (InvoicingDay): INVOICING_DAY#{dd} / {aid}, only on resellers with customer invoicing on.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import Any, ClassVar
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    ListAttribute,
+    MapAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from reseller_billing.dal.attributes import (
+    CompressedJSONAttribute,
+    DateAttribute,
+    DecimalAttribute,
+    IntegerAttribute,
+)
+
+
+def _region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
+
+
+class _TableMeta:
+    # Read once at import, like Settings; botocore itself honours AWS_ENDPOINT_URL(_DYNAMODB) locally.
+    table_name = os.environ.get("TABLE_NAME", "reseller-billing")
+    region = _region()
+
+
+class ListingIndex(GlobalSecondaryIndex["TableItem"]):
+    class Meta(_TableMeta):
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
+
+
+class InvoicingDayIndex(GlobalSecondaryIndex["TableItem"]):
+    class Meta(_TableMeta):
+        index_name = "GSI2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
+
+
+class TableItem(Model):
+    """Base of every item; `entity` tells PynamoDB which subclass a queried item is."""
+
+    class Meta(_TableMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True, attr_name="PK")
+    sk = UnicodeAttribute(range_key=True, attr_name="SK")
+    entity = DiscriminatorAttribute(attr_name="entity")
+    gsi1pk = UnicodeAttribute(null=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
+    gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(null=True, attr_name="GSI2SK")
+
+    listing: ClassVar[ListingIndex] = ListingIndex()
+    invoicing_day: ClassVar[InvoicingDayIndex] = InvoicingDayIndex()
+
+
+def account_pk(account_id: str) -> str:
+    return f"ACCOUNT#{account_id}"
+
+
+def customer_pk(account_id: str, customer_id: str) -> str:
+    return f"ACCOUNT#{account_id}#CUSTOMER#{customer_id}"
+
+
+def descending_date(day: date) -> str:
+    """A key part that sorts later dates first."""
+    return f"{99999999 - int(day.strftime('%Y%m%d')):08d}"
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+
+class ResellerProfileMap(MapAttribute[str, Any]):
+    customer_invoice_creation = BooleanAttribute()
+    customer_invoice_type = UnicodeAttribute()
+    billing_cycle_day = IntegerAttribute()
+    invoice_number_prefix = UnicodeAttribute()
+
+
+class AccountItem(TableItem, discriminator="Account"):
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    account_type = UnicodeAttribute(attr_name="type")
+    currency = UnicodeAttribute()
+    bill_cycle_day = IntegerAttribute()
+    reseller_profile = ResellerProfileMap(null=True)
+    profile_version = IntegerAttribute(default=0)
+    customer_count = IntegerAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = IntegerAttribute(default=1)  # ETag; every change is conditional on it
+
+    @staticmethod
+    def key(account_id: str) -> tuple[str, str]:
+        return account_pk(account_id), "ACCOUNT"
+
+    def index_keys(self) -> None:
+        """Set the listing and invoicing-day index keys from the account's current state."""
+        self.gsi1pk, self.gsi1sk = "ACCOUNTS", f"{self.account_type}#{self.id}"
+        profile = self.reseller_profile
+        if profile is not None and profile.customer_invoice_creation:
+            self.gsi2pk, self.gsi2sk = f"INVOICING_DAY#{int(profile.billing_cycle_day):02d}", self.id
+        else:
+            self.gsi2pk = self.gsi2sk = None
+
+
+# --- catalog -------------------------------------------------------------------------------------
+
+
+class AddressMap(MapAttribute[str, Any]):
+    line1 = UnicodeAttribute()
+    line2 = UnicodeAttribute(null=True)
+    postal_code = UnicodeAttribute()
+    city = UnicodeAttribute()
+    country = UnicodeAttribute()
+
+
+class CustomerItem(TableItem, discriminator="Customer"):
+    id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    customer_number = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    address = AddressMap()
+    vat_rate = DecimalAttribute()
+    status = UnicodeAttribute()
+    open_sim_count = IntegerAttribute(default=0)  # SIMs not RETIRED: a customer closes only at 0
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = IntegerAttribute(default=1)  # ETag; every change is conditional on it
+
+    @staticmethod
+    def key(account_id: str, customer_id: str) -> tuple[str, str]:
+        return account_pk(account_id), f"CUSTOMER#{customer_id}"
+
+
+class UniqueValueGuard(TableItem, discriminator="UniqueValue"):
+    """Holds a value (customer number, product code) so a conditional put can refuse a duplicate."""
+
+    owner_id = UnicodeAttribute()
+
+    @staticmethod
+    def customer_number_key(account_id: str, number: str) -> tuple[str, str]:
+        return account_pk(account_id), f"CUSTOMER_NUMBER#{number}"
+
+    @staticmethod
+    def product_code_key(account_id: str, code: str) -> tuple[str, str]:
+        return account_pk(account_id), f"PRODUCT_CODE#{code}"
+
+
+class AllowanceMap(MapAttribute[str, Any]):
+    service = UnicodeAttribute()
+    included = DecimalAttribute()
+    overage_price = DecimalAttribute()
+
+
+class MrcTierMap(MapAttribute[str, Any]):
+    min_active_sims = IntegerAttribute()
+    monthly_fee = DecimalAttribute()
+
+
+class PricePlanItem(TableItem, discriminator="PricePlan"):
+    id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    activation_fee = DecimalAttribute()
+    monthly_fee = DecimalAttribute()
+    pool_type = UnicodeAttribute()
+    allowances = ListAttribute(of=AllowanceMap, default=list)
+    mrc_tiers = ListAttribute(of=MrcTierMap, default=list)
+    product_count = IntegerAttribute(default=0)  # products on this plan: a plan in use cannot be deleted
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = IntegerAttribute(default=1)  # ETag; every change is conditional on it
+
+    @staticmethod
+    def key(account_id: str, plan_id: str) -> tuple[str, str]:
+        return account_pk(account_id), f"PRICE_PLAN#{plan_id}"
+
+
+class ProductItem(TableItem, discriminator="Product"):
+    id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    code = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    price_plan_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = IntegerAttribute(default=1)  # ETag; every change is conditional on it
+
+    @staticmethod
+    def key(account_id: str, product_id: str) -> tuple[str, str]:
+        return account_pk(account_id), f"PRODUCT#{product_id}"
+
+
+class StatusChangeMap(MapAttribute[str, Any]):
+    status = UnicodeAttribute()
+    effective_date = DateAttribute()
+
+
+class SimItem(TableItem, discriminator="Sim"):
+    iccid = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    product_id = UnicodeAttribute()
+    activation_date = DateAttribute()
+    status = UnicodeAttribute()
+    history = ListAttribute(of=StatusChangeMap)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = IntegerAttribute(default=1)  # ETag; every change is conditional on it
+
+    @staticmethod
+    def key(account_id: str, customer_id: str, iccid: str) -> tuple[str, str]:
+        return customer_pk(account_id, customer_id), f"SIM#{iccid}"
+
+
+class IccidRegistration(TableItem, discriminator="IccidRegistration"):
+    """Makes an ICCID unique platform-wide and tells usage intake whose SIM it is."""
+
+    iccid = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    activation_date = DateAttribute()
+    retired_on = DateAttribute(null=True)
+
+    @staticmethod
+    def key(iccid: str) -> tuple[str, str]:
+        return f"ICCID#{iccid}", "SIM"
+
+
+# --- usage ---------------------------------------------------------------------------------------
+
+
+class UsageRecordItem(TableItem, discriminator="UsageRecord"):
+    """A raw usage record, kept as received; its key makes a re-sent record a no-op."""
+
+    record_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    iccid = UnicodeAttribute()
+    service = UnicodeAttribute()
+    quantity = DecimalAttribute()
+    occurred_at = UnicodeAttribute()
+    received_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(account_id: str, record_id: str) -> tuple[str, str]:
+        return f"{account_pk(account_id)}#USAGE_RECORD#{record_id}", "RECORD"
+
+
+class UsageTotalItem(TableItem, discriminator="UsageTotal"):
+    """A SIM's usage of one service on one day (UTC), summed as records arrive."""
+
+    iccid = UnicodeAttribute()
+    service = UnicodeAttribute()
+    usage_date = DateAttribute()
+    quantity = DecimalAttribute()
+
+    @staticmethod
+    def key(account_id: str, customer_id: str, day: date, iccid: str, service: str) -> tuple[str, str]:
+        return customer_pk(account_id, customer_id), f"USAGE#{descending_date(day)}#{iccid}#{service}"
+
+
+# --- billing -------------------------------------------------------------------------------------
+
+
+class CycleClosure(TableItem, discriminator="CycleClosure"):
+    """Written when billing of a cycle starts; usage for a closed cycle is refused (cycle_closed)."""
+
+    cycle_start = DateAttribute()
+    closed_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(account_id: str, cycle_start: date) -> tuple[str, str]:
+        return account_pk(account_id), f"CYCLE#{cycle_start.isoformat()}"
+
+
+class BillingRunItem(TableItem, discriminator="BillingRun"):
+    id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    run_date = DateAttribute()
+    cycle_start = DateAttribute()
+    cycle_end = DateAttribute()
+    trigger = UnicodeAttribute()
+    fanout_complete = BooleanAttribute(default=False)
+    customers = IntegerAttribute(default=0)
+    issued = IntegerAttribute(default=0)
+    skipped = IntegerAttribute(default=0)
+    failed = IntegerAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(account_id: str, run_id: str) -> tuple[str, str]:
+        return account_pk(account_id), f"BILLING_RUN#{run_id}"
+
+
+class BillingRunOutcome(TableItem, discriminator="BillingRunOutcome"):
+    """What a run did for one customer, written once: a redelivered message is not counted twice."""
+
+    outcome = UnicodeAttribute()
+    invoice_id = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(account_id: str, run_id: str, customer_id: str) -> tuple[str, str]:
+        return f"{account_pk(account_id)}#BILLING_RUN#{run_id}", f"CUSTOMER#{customer_id}"
+
+
+class FanoutPage(TableItem, discriminator="FanoutPage"):
+    """A page of customers sent to the invoice queue, counted once even when redelivered."""
+
+    customers = IntegerAttribute()
+
+    @staticmethod
+    def key(account_id: str, run_id: str, page: int) -> tuple[str, str]:
+        return f"{account_pk(account_id)}#BILLING_RUN#{run_id}", f"PAGE#{page:06d}"
+
+
+class InvoiceCounter(TableItem, discriminator="InvoiceCounter"):
+    last_number = IntegerAttribute()
+
+    @staticmethod
+    def key(account_id: str, year: int) -> tuple[str, str]:
+        return account_pk(account_id), f"INVOICE_COUNTER#{year}"
+
+
+class InvoiceItem(TableItem, discriminator="Invoice"):
+    """An invoice: NUMBERED when its number is allocated, ISSUED once its artefacts are stored."""
+
+    id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    run_id = UnicodeAttribute()
+    invoice_number = UnicodeAttribute()
+    status = UnicodeAttribute()
+    document = CompressedJSONAttribute()
+    artifacts = MapAttribute[str, Any](null=True)  # name -> {key, sha256, size, content_type}
+    event_published = BooleanAttribute(default=False)
+    created_at = UTCDateTimeAttribute()
+    issued_at = UTCDateTimeAttribute(null=True)
+
+    @staticmethod
+    def key(account_id: str, customer_id: str, cycle_start: date) -> tuple[str, str]:
+        return customer_pk(account_id, customer_id), f"INVOICE#{cycle_start.isoformat()}"

@@ -1,0 +1,78 @@
+"""The one pagination helper: a Query page of at most `limit` items and an opaque cursor for the next.
+
+A cursor is the key of the last item returned, base64url-encoded. It is checked on the way back in:
+a cursor that does not decode, or points into another partition (another tenant), is a 400.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pynamodb.expressions.condition import Condition
+
+from reseller_billing.dal.items import TableItem
+from reseller_billing.errors import BadRequestError
+
+ItemT = TypeVar("ItemT", bound=TableItem)
+
+_INDEX_KEYS = {None: ("PK", "SK"), "GSI1": ("GSI1PK", "GSI1SK"), "GSI2": ("GSI2PK", "GSI2SK")}
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[ItemT]):
+    items: list[ItemT]
+    next_cursor: str | None
+
+
+def _cursor_of(item: TableItem, index: str | None) -> str:
+    names = {"PK", "SK", *_INDEX_KEYS[index]}
+    key = {name: item.serialize()[name]["S"] for name in sorted(names)}
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _start_key(cursor: str, index: str | None, partition: str) -> dict[str, dict[str, str]]:
+    invalid = BadRequestError("the cursor is not one this list handed out", code="invalid_cursor")
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise invalid from None
+    names = {"PK", "SK", *_INDEX_KEYS[index]}
+    if not isinstance(key, dict) or set(key) != names or not all(isinstance(v, str) for v in key.values()):
+        raise invalid
+    if key[_INDEX_KEYS[index][0]] != partition:
+        raise invalid
+    return {name: {"S": value} for name, value in key.items()}
+
+
+def query_page(
+    model: type[ItemT],
+    partition: str,
+    range_key_condition: Condition | None = None,
+    *,
+    limit: int,
+    cursor: str | None,
+    index: str | None = None,
+    newest_first: bool = False,
+    filter_condition: Condition | None = None,
+) -> Page[ItemT]:
+    """One page of `model` items in `partition` (of the table or of index GSI1/GSI2)."""
+    start = _start_key(cursor, index, partition) if cursor else None
+    source: Any = {None: model, "GSI1": model.listing, "GSI2": model.invoicing_day}[index]
+    results = source.query(
+        partition,
+        range_key_condition,
+        filter_condition=filter_condition,
+        limit=limit + 1,
+        page_size=limit + 1,
+        last_evaluated_key=start,
+        scan_index_forward=not newest_first,
+    )
+    items: list[ItemT] = list(results)
+    if len(items) <= limit:
+        return Page(items=items, next_cursor=None)
+    return Page(items=items[:limit], next_cursor=_cursor_of(items[limit - 1], index))

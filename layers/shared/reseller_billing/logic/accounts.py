@@ -1,0 +1,202 @@
+"""Accounts, reseller profiles and the licence gate on the reseller add-on (FT-3001.007)."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from reseller_billing.api.auth import Principal
+from reseller_billing.dal.items import AccountItem, ListingIndex, ResellerProfileMap
+from reseller_billing.dal.pagination import query_page
+from reseller_billing.dal.writes import condition_failed, save_version
+from reseller_billing.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    PreconditionFailedError,
+    UnprocessableError,
+)
+from reseller_billing.etags import check_if_match
+from reseller_billing.ids import new_id
+from reseller_billing.models.accounts import (
+    Account,
+    AccountCreate,
+    AccountType,
+    AccountUpdate,
+    ResellerProfile,
+    ResellerProfileOut,
+)
+from reseller_billing.models.common import Page, utcnow
+from reseller_billing.settings import RESELLER_FEATURE, get_settings
+
+RESELLER = AccountType.RESELLER.value
+STANDARD = AccountType.STANDARD.value
+
+
+def _require_reseller_licence() -> None:
+    if not get_settings().is_licensed(RESELLER_FEATURE):
+        raise ForbiddenError(
+            f"reseller accounts need the licensed add-on {RESELLER_FEATURE}", code="feature_not_licensed"
+        )
+
+
+def _has_customers(account_id: str) -> ConflictError:
+    return ConflictError(f"account {account_id} has customers and stays a reseller", code="account_has_customers")
+
+
+def _profile_map(profile: ResellerProfile) -> ResellerProfileMap:
+    return ResellerProfileMap(**profile.model_dump(mode="json"))
+
+
+def profile_of(item: AccountItem) -> ResellerProfile | None:
+    stored: ResellerProfileMap | None = item.reseller_profile
+    if stored is None:
+        return None
+    return ResellerProfile.model_validate(stored.as_dict())
+
+
+def to_account(item: AccountItem) -> Account:
+    return Account(
+        id=item.id,
+        name=item.name,
+        type=AccountType(item.account_type),
+        currency=item.currency,
+        bill_cycle_day=item.bill_cycle_day,
+        reseller_profile=profile_of(item),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
+
+
+def load_account(account_id: str) -> AccountItem:
+    """The account, or 404."""
+    try:
+        return AccountItem.get(*AccountItem.key(account_id), consistent_read=True)
+    except DoesNotExist:
+        raise NotFoundError(f"account {account_id} not found") from None
+
+
+def load_reseller(account_id: str) -> tuple[AccountItem, ResellerProfile]:
+    """The account and its reseller profile; 409 `account_not_reseller` on a STANDARD account."""
+    item = load_account(account_id)
+    profile = profile_of(item)
+    if profile is None:
+        raise ConflictError(f"account {account_id} is not a reseller", code="account_not_reseller")
+    return item, profile
+
+
+def create_account(principal: Principal, request: AccountCreate) -> AccountItem:
+    principal.require_operator()
+    if request.type is AccountType.RESELLER:
+        _require_reseller_licence()
+    now = utcnow()
+    account_id = new_id("acc")
+    item = AccountItem(
+        *AccountItem.key(account_id),
+        id=account_id,
+        name=request.name,
+        account_type=request.type.value,
+        currency=request.currency,
+        bill_cycle_day=request.bill_cycle_day,
+        reseller_profile=_profile_map(request.reseller_profile) if request.reseller_profile else None,
+        profile_version=1 if request.reseller_profile else 0,
+        customer_count=0,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    item.index_keys()
+    item.save(condition=AccountItem.pk.does_not_exist())
+    return item
+
+
+def list_accounts(
+    principal: Principal, account_type: AccountType | None, limit: int, cursor: str | None
+) -> Page[Account]:
+    """Operators page through every account (by type, then id); a reseller user sees only its own."""
+    if principal.account_id is not None:
+        own = load_account(principal.account_id)
+        matches = account_type is None or own.account_type == account_type.value
+        return Page(items=[to_account(own)] if matches else [], next_cursor=None)
+    condition = ListingIndex.gsi1sk.startswith(f"{account_type.value}#") if account_type else None
+    page = query_page(AccountItem, "ACCOUNTS", condition, limit=limit, cursor=cursor, index="GSI1")
+    return Page(items=[to_account(i) for i in page.items], next_cursor=page.next_cursor)
+
+
+def update_account(principal: Principal, account_id: str, request: AccountUpdate, if_match: str | None) -> AccountItem:
+    """Rename, move the bill-cycle day, or convert STANDARD <-> RESELLER."""
+    principal.require_operator()
+    item = load_account(account_id)
+    check_if_match(if_match, item.version)
+    expected_version = item.version
+    if request.name is not None:
+        item.name = request.name
+    if request.bill_cycle_day is not None:
+        item.bill_cycle_day = request.bill_cycle_day
+    if request.type is AccountType.RESELLER and item.account_type == STANDARD:
+        _require_reseller_licence()
+        if request.reseller_profile is None:
+            raise UnprocessableError(
+                "converting to RESELLER needs a reseller_profile",
+                details=[{"in": "body", "field": "reseller_profile", "message": "required with type RESELLER"}],
+            )
+        item.account_type = RESELLER
+        item.reseller_profile = _profile_map(request.reseller_profile)
+        item.profile_version += 1
+    elif request.type is AccountType.RESELLER and request.reseller_profile is not None:
+        raise ConflictError(
+            "the account is already a reseller; change its profile with PUT .../reseller-profile",
+            code="already_reseller",
+        )
+    elif request.type is AccountType.STANDARD and item.account_type == RESELLER:
+        if item.customer_count:
+            raise _has_customers(account_id)
+        item.account_type = STANDARD
+        item.reseller_profile = None
+    item.updated_at = utcnow()
+    item.index_keys()
+    if item.account_type == STANDARD:
+        _save_standard(item, expected_version)
+    else:
+        save_version(item, expected_version)
+    return item
+
+
+def _save_standard(item: AccountItem, expected_version: int) -> None:
+    # A customer created meanwhile bumps customer_count in the transaction that creates it, so the
+    # condition closes the race between "has no customers" and the conversion.
+    item.version = expected_version + 1
+    try:
+        item.save(condition=(AccountItem.version == expected_version) & (AccountItem.customer_count == 0))
+    except PutError as error:
+        if not condition_failed(error):
+            raise
+        if load_account(item.id).customer_count:
+            raise _has_customers(item.id) from error
+        raise PreconditionFailedError("the account changed meanwhile; retry", code="precondition_failed") from error
+
+
+def get_reseller_profile(account_id: str) -> tuple[ResellerProfileOut, int]:
+    """The profile and its version (its ETag); 404 on a STANDARD account, which has none."""
+    item = load_account(account_id)
+    profile = profile_of(item)
+    if profile is None:
+        raise NotFoundError(f"account {account_id} is not a reseller and has no reseller profile")
+    return ResellerProfileOut(account_id=account_id, **profile.model_dump()), item.profile_version
+
+
+def put_reseller_profile(
+    principal: Principal, account_id: str, profile: ResellerProfile, if_match: str | None
+) -> tuple[ResellerProfileOut, int]:
+    """Replace the profile; its ETag is the profile's own version."""
+    principal.require_operator()
+    item = load_account(account_id)
+    if item.reseller_profile is None:
+        raise NotFoundError(f"account {account_id} is not a reseller and has no reseller profile")
+    check_if_match(if_match, item.profile_version)
+    expected_version = item.version
+    item.reseller_profile = _profile_map(profile)
+    item.profile_version += 1
+    item.updated_at = utcnow()
+    item.index_keys()
+    save_version(item, expected_version)
+    return ResellerProfileOut(account_id=account_id, **profile.model_dump()), item.profile_version

@@ -1,0 +1,142 @@
+"""Field types and base models shared by the API's input and output models."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+from reseller_billing.currencies_iso4217 import MINOR_UNITS
+
+_DECIMAL = re.compile(r"^\d{1,12}(\.\d{1,6})?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _decimal_string(value: Any) -> Decimal:
+    if not isinstance(value, str):
+        raise ValueError('must be a decimal string such as "12.50", not a JSON number')
+    if not _DECIMAL.match(value):
+        raise ValueError("must be a non-negative decimal string with at most 12 integer and 6 decimal digits")
+    return Decimal(value)
+
+
+def _decimal_or_integer(value: Any) -> Decimal:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0 or value >= 10**12:
+            raise ValueError("must be between 0 and 999999999999")
+        return Decimal(value)
+    if isinstance(value, str):
+        return _decimal_string(value)
+    raise ValueError('must be an integer or a decimal string such as "12.5"')
+
+
+def _percent(value: Any) -> Decimal:
+    rate = _decimal_string(value)
+    if rate > 100:
+        raise ValueError("must be between 0 and 100")
+    return rate
+
+
+def _iso_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return date.fromisoformat(value)
+
+
+def _currency(value: Any) -> str:
+    if not isinstance(value, str) or value not in MINOR_UNITS:
+        raise ValueError("must be an ISO 4217 currency code such as EUR, JPY or BHD")
+    return value
+
+
+_as_string = PlainSerializer(str, return_type=str)
+_DECIMAL_SCHEMA = {"type": "string", "pattern": _DECIMAL.pattern}
+
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_string),
+    _as_string,
+    WithJsonSchema({**_DECIMAL_SCHEMA, "examples": ["12.50"], "description": "Decimal string, never a number"}),
+]
+"""A price or amount in JSON: a non-negative decimal string, up to 6 decimals."""
+
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_or_integer),
+    _as_string,
+    WithJsonSchema({"oneOf": [{"type": "integer", "minimum": 0}, _DECIMAL_SCHEMA]}, mode="validation"),
+    WithJsonSchema(_DECIMAL_SCHEMA, mode="serialization"),
+]
+"""A count of units: an integer or a non-negative decimal string."""
+
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(_percent),
+    _as_string,
+    WithJsonSchema({**_DECIMAL_SCHEMA, "examples": ["19"], "description": "Percent, 0-100"}),
+]
+
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "examples": ["2026-11-05"]}),
+]
+
+CurrencyCode = Annotated[
+    str,
+    BeforeValidator(_currency),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$", "examples": ["EUR"]}),
+]
+
+CycleDay = Annotated[int, Field(strict=True, ge=1, le=28)]
+"""A day of the month on which something is billed, 1-28 (a JSON integer: "7" or 7.5 is refused)."""
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(lambda t: t.astimezone(UTC).isoformat().replace("+00:00", "Z"), return_type=str),
+]
+
+
+class InputModel(BaseModel):
+    """A request body: unknown fields are an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class OutputModel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Resource(OutputModel):
+    id: str
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+ItemT = TypeVar("ItemT", bound=BaseModel)
+
+
+class Page(BaseModel, Generic[ItemT]):
+    """One page of a list; pass `next_cursor` back as `cursor` for the next (null on the last page)."""
+
+    items: list[ItemT]
+    next_cursor: str | None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

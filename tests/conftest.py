@@ -1,0 +1,19 @@
+"""Environment for every test, set before any service module is imported (PynamoDB reads it at import)."""
+
+import os
+
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="eu-west-1",
+    AWS_REGION="eu-west-1",
+    TABLE_NAME="reseller-billing-test",
+    LICENSED_FEATURES="FT-3001.007",
+    POWERTOOLS_TRACE_DISABLED="true",
+    POWERTOOLS_METRICS_NAMESPACE="ResellerBilling",
+    POWERTOOLS_SERVICE_NAME="reseller-billing",
+    POWERTOOLS_LOG_LEVEL="WARNING",
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)
