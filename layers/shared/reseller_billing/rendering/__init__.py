@@ -1,0 +1,1 @@
+"""Invoice artefacts rendered from the canonical invoice document: JSON, CSV and PDF."""

@@ -1,0 +1,377 @@
+"""The invoice PDF, rendered with fpdf2 from the canonical invoice document.
+
+The only module that imports fpdf2. Text is set in the bundled DejaVu Sans (fonts/, with its LICENSE) so
+any name in Latin, Greek or Cyrillic script renders. Parsing a TrueType font takes ~130 ms, so each font is
+parsed once per process and every document gets a light copy with its own glyph subset; at output the
+subset is cut by `truetype_subset` instead of fontTools (see there why).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace, SubsetMap, TTFFont
+from fpdf.output import (
+    CIDSystemInfo,
+    OutputProducer,
+    PDFExtGState,
+    PDFFont,
+    PDFFontStream,
+    PDFType3Font,
+    PDFXObject,
+)
+from fpdf.pattern import Pattern
+from fpdf.syntax import Name, PDFArray, PDFContentStream, PDFString
+
+from reseller_billing.billing.model import LineKind
+from reseller_billing.models.invoice_document import DocumentLine, InvoiceDocument
+from reseller_billing.rendering.truetype_subset import TrueTypeProgram
+
+FontChoice = Literal["bundled", "core"]
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+_BUNDLED_FAMILY = "dejavusans"
+_BUNDLED_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+
+KIND_IN_WORDS = {
+    LineKind.MRC: "Monthly fee per SIM",
+    LineKind.ACTIVATION: "Activation fee per SIM",
+    LineKind.OVERAGE_DATA: "Data overage (MB)",
+    LineKind.OVERAGE_SMS: "SMS overage",
+}
+
+_LOGGER = logging.getLogger(__name__)
+
+_MARGIN = 18.0
+_INK = (33, 37, 41)
+_MUTED = (108, 117, 125)
+_RULE = (173, 181, 189)
+_HEADING_FILL = (233, 236, 239)
+_STRIPE_FILL = (248, 249, 250)
+# Code, product, charge, quantity, amount: fractions of the text width.
+_COLUMN_WIDTHS = (26, 56, 40, 20, 32)
+_COLUMN_ALIGN = ("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT")
+
+
+def render_pdf(doc: InvoiceDocument, font: FontChoice = "bundled") -> bytes:
+    """The invoice as A4 PDF bytes; equal documents give equal bytes.
+
+    `font="core"` sets the same page in the PDF core font Helvetica, which embeds nothing but draws only
+    Windows-1252 text: it exists to measure what the bundled font costs.
+    """
+    pdf = _InvoicePdf(doc, font)
+    pdf.draw()
+    if font == "core":
+        return bytes(pdf.output())
+    return bytes(pdf.output(output_producer_class=_BundledFontOutputProducer))
+
+
+class _BundledFont(TTFFont):
+    """A TTFFont parsed once per process; `for_document` hands each PDF a copy with its own subset."""
+
+    __slots__ = ("glyph_id_by_name", "program")
+
+    glyph_id_by_name: dict[str, int]
+    program: TrueTypeProgram
+
+    def for_document(self, index: int) -> _BundledFont:
+        # Shared read-only: the fontTools font, the cmap, glyph ids and widths (`cw` only ever gains
+        # default entries). Per document: the index in the PDF and the glyphs used.
+        font = copy.copy(self)
+        font.i = index
+        font.subset = SubsetMap(font)
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        return font
+
+
+@functools.cache
+def _bundled_fonts() -> tuple[_BundledFont, ...]:
+    host = FPDF()  # TTFFont reads the host's font count and colour-font setting only
+    fonts = []
+    for style, file_name in _BUNDLED_FILES.items():
+        path = FONT_DIR / file_name
+        font = _BundledFont(host, path, f"{_BUNDLED_FAMILY}{style}", style)
+        font.glyph_id_by_name = {name: gid for gid, name in enumerate(font.ttfont.getGlyphOrder())}
+        font.program = TrueTypeProgram.parse(path.read_bytes())
+        font.close()  # keeps no file open: metrics are parsed, outlines come from `program`
+        fonts.append(font)
+    return tuple(fonts)
+
+
+class _BundledFontOutputProducer(OutputProducer):
+    """Embeds each bundled font as a subset cut by `TrueTypeProgram.subset` (fpdf2 would use fontTools)."""
+
+    def _add_fonts(
+        self,
+        image_objects_per_index: dict[int, PDFXObject],
+        gfxstate_objs_per_name: dict[str, PDFExtGState],
+        pattern_objs_per_name: dict[str, Pattern],
+    ) -> dict[int, PDFFont | PDFType3Font]:
+        font_objects: dict[int, PDFFont | PDFType3Font] = {}
+        for font in sorted(self.fpdf.fonts.values(), key=lambda font: font.i):
+            if not isinstance(font, _BundledFont):
+                raise TypeError(f"{font.fontkey} is not a bundled font")
+            font_objects[font.i] = self._add_bundled_font(font)
+        # fpdf2 memoises glyph picks process-wide (functools.cache on methods): without this, every
+        # document's subset map, and the fonts it points to, would stay in memory for good.
+        SubsetMap.pick.cache_clear()
+        SubsetMap.get_glyph.cache_clear()
+        return font_objects
+
+    def _add_bundled_font(self, font: _BundledFont) -> PDFFont:
+        if font.missing_glyphs:
+            _LOGGER.warning(
+                "font %s has no glyph for %s", font.name, ", ".join(f"U+{c:04X}" for c in font.missing_glyphs)
+            )
+        original_ids = {code: font.glyph_id_by_name[glyph.glyph_name] for glyph, code in font.subset.items() if glyph}
+        subset = font.program.subset(original_ids.values())
+        base_font = f"{_subset_tag(subset.font)}+{font.name}"
+
+        composite = PDFFont(subtype="Type0", base_font=base_font, encoding="Identity-H")
+        self._add_pdf_obj(composite, "fonts")
+        widths = {code: glyph.glyph_width for glyph, code in font.subset.items() if glyph}
+        cid_font = PDFFont(
+            subtype="CIDFontType2", base_font=base_font, d_w=font.desc.missing_width, w=_widths_array(widths)
+        )
+        self._add_pdf_obj(cid_font, "fonts")
+        composite.descendant_fonts = PDFArray([cid_font])
+
+        to_unicode = PDFContentStream(_to_unicode_cmap(font).encode("latin-1"), compress=True)
+        self._add_pdf_obj(to_unicode, "fonts")
+        composite.to_unicode = to_unicode
+
+        system_info = CIDSystemInfo()
+        system_info.ordering = PDFString("Identity", encrypt=True)
+        self._add_pdf_obj(system_info, "fonts")
+        cid_font.c_i_d_system_info = system_info
+
+        descriptor = copy.copy(font.desc)  # the template's descriptor is shared by every document
+        descriptor.font_name = Name(base_font)
+        self._add_pdf_obj(descriptor, "fonts")
+        cid_font.font_descriptor = descriptor
+
+        cid_to_gid = bytearray(2 * (max(original_ids) + 1))
+        for code, original_id in original_ids.items():
+            cid_to_gid[2 * code : 2 * code + 2] = subset.glyph_ids[original_id].to_bytes(2, "big")
+        cid_to_gid_map = PDFContentStream(bytes(cid_to_gid), compress=True)
+        self._add_pdf_obj(cid_to_gid_map, "fonts")
+        cid_font.c_i_d_to_g_i_d_map = cid_to_gid_map
+
+        font_file = PDFFontStream(contents=subset.font)
+        self._add_pdf_obj(font_file, "fonts")
+        descriptor.font_file2 = font_file  # type: ignore[attr-defined]
+        return composite
+
+
+def _subset_tag(program: bytes) -> str:
+    # Six capitals naming the subset (PDF 32000-1, 9.6.4): distinct subsets get distinct tags.
+    digest = hashlib.sha256(program).digest()
+    return "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
+
+
+def _widths_array(widths: dict[int, int]) -> str:
+    runs: list[list[int]] = []
+    for code in sorted(widths):
+        if runs and runs[-1][0] + len(runs[-1]) - 1 == code:
+            runs[-1].append(widths[code])
+        else:
+            runs.append([code, widths[code]])
+    return "[" + " ".join(f"{run[0]} [{' '.join(map(str, run[1:]))}]" for run in runs) + "]"
+
+
+def _to_unicode_cmap(font: _BundledFont) -> str:
+    mappings = [
+        f"<{code:04X}> <{''.join(chr(c) for c in glyph.unicode).encode('utf-16-be').hex().upper()}>\n"
+        for glyph, code in font.subset.items()
+        if glyph and isinstance(glyph.unicode, tuple) and glyph.unicode
+    ]
+    # At most 100 entries a block (Adobe Technical Note #5014).
+    blocks = "".join(
+        f"{len(chunk)} beginbfchar\n{''.join(chunk)}endbfchar\n"
+        for chunk in (mappings[start : start + 100] for start in range(0, len(mappings), 100))
+    )
+    return (
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+        "/CIDSystemInfo\n<</Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n"
+        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+        f"{blocks}endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    label: str
+    value: str
+
+
+class _InvoicePdf(FPDF):
+    def __init__(self, doc: InvoiceDocument, font: FontChoice) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.doc = doc
+        if font == "core":
+            self.family = "helvetica"
+            self.core_fonts_encoding = "windows-1252"  # has the en dash and the euro sign
+        else:
+            self.family = _BUNDLED_FAMILY
+            for template in _bundled_fonts():
+                self.fonts[template.fontkey] = template.for_document(len(self.fonts) + 1)
+        self.set_title(f"Invoice {_number(doc)}")
+        self.set_author(doc.issuer.name)
+        self.set_creation_date(datetime.combine(doc.issue_date, time(0), tzinfo=UTC))
+        self.set_margins(_MARGIN, _MARGIN, _MARGIN)
+        self.set_auto_page_break(auto=True, margin=22)
+        self.set_text_color(*_INK)
+        self.set_draw_color(*_RULE)
+        self.set_line_width(0.2)
+
+    def footer(self) -> None:
+        """Every page: who issued which invoice, and the page count."""
+        self.set_y(-15)
+        self.set_font(self.family, "", 7.5)
+        self.set_text_color(*_MUTED)
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        # Left-aligned: fpdf2 reserves the width of "000" for the page count, which right-aligned would show.
+        self.cell(self.epw * 0.3, 6, f"Page {self.page_no()} of {{nb}}", align="L")
+        self.cell(self.epw * 0.7, 6, f"{self.doc.issuer.name} · Invoice {_number(self.doc)}", align="R")
+        self.set_text_color(*_INK)
+
+    def draw(self) -> None:
+        """Lay out the whole invoice."""
+        self.add_page()
+        self._draw_letterhead()
+        self._draw_parties()
+        self._draw_lines()
+        self._draw_totals()
+
+    def _draw_letterhead(self) -> None:
+        top = self.get_y()
+        self.set_font(self.family, "B", 15)
+        self.multi_cell(self.epw * 0.55, 7, self.doc.issuer.name, align="L", new_x="LMARGIN", new_y="NEXT")
+        issuer_bottom = self.get_y()
+        self.set_y(top)
+        self.set_font(self.family, "B", 20)
+        title = "INVOICE" if self.doc.invoice_number else "INVOICE PREVIEW"
+        self.cell(0, 8, title, align="R", new_x="LMARGIN", new_y="NEXT")
+        self.set_y(max(self.get_y(), issuer_bottom, top + 16))
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+
+    def _draw_parties(self) -> None:
+        doc, customer, address = self.doc, self.doc.customer, self.doc.customer.address
+        top = self.get_y() + 7
+        left_width = self.epw * 0.52
+
+        self.set_xy(self.l_margin, top)
+        self._label("Bill to", left_width)
+        self.set_font(self.family, "B", 10.5)
+        self.multi_cell(left_width, 5.2, customer.name, align="L", new_x="LMARGIN", new_y="NEXT")
+        self.set_font(self.family, "", 9.5)
+        address_lines = [address.line1, address.line2, f"{address.postal_code} {address.city}", address.country]
+        for line in address_lines:
+            if line:
+                self.multi_cell(left_width, 4.8, line, align="L", new_x="LMARGIN", new_y="NEXT")
+        self.ln(2)
+        self.multi_cell(left_width, 4.8, f"Customer no. {customer.customer_number}", new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(left_width, 4.8, customer.email, new_x="LMARGIN", new_y="NEXT")
+        left_bottom = self.get_y()
+
+        facts = (
+            _Row("Invoice number", _number(doc)),
+            _Row("Issue date", doc.issue_date.isoformat()),
+            _Row("Billing cycle", f"{doc.cycle_start.isoformat()} – {doc.cycle_end.isoformat()}"),
+            _Row("Currency", doc.currency),
+        )
+        right_x = self.l_margin + self.epw * 0.56
+        right_width = self.w - self.r_margin - right_x
+        self.set_xy(right_x, top)
+        for fact in facts:
+            self.set_x(right_x)
+            self.set_font(self.family, "", 9)
+            self.set_text_color(*_MUTED)
+            self.cell(right_width * 0.42, 5.6, fact.label, align="L")
+            self.set_font(self.family, "B", 9.5)
+            self.set_text_color(*_INK)
+            self.cell(right_width * 0.58, 5.6, fact.value, align="R", new_x="LMARGIN", new_y="NEXT")
+        self.set_y(max(left_bottom, self.get_y()) + 9)
+
+    def _label(self, text: str, width: float) -> None:
+        self.set_font(self.family, "", 8)
+        self.set_text_color(*_MUTED)
+        self.cell(width, 5, text.upper(), new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(*_INK)
+
+    def _draw_lines(self) -> None:
+        self.set_font(self.family, "", 8.5)
+        headings = ("Code", "Product", "Charge", "Quantity", f"Amount ({self.doc.currency})")
+        with self.table(
+            col_widths=_COLUMN_WIDTHS,
+            text_align=_COLUMN_ALIGN,
+            headings_style=FontFace(emphasis="BOLD", fill_color=_HEADING_FILL),
+            borders_layout="SINGLE_TOP_LINE",
+            cell_fill_color=_STRIPE_FILL,
+            cell_fill_mode="EVEN_ROWS",
+            line_height=5,
+            padding=(1.2, 1.5),
+            v_align="TOP",
+        ) as table:
+            table.row(headings)
+            for line in self.doc.lines:
+                table.row(_line_cells(line))
+
+    def _draw_totals(self) -> None:
+        doc = self.doc
+        rows = (
+            _Row("Net total", _money(doc.net_total, doc.currency)),
+            _Row(f"VAT {_percent(doc.vat_rate)}", _money(doc.vat_amount, doc.currency)),
+        )
+        height = 6.0 * (len(rows) + 1) + 8
+        if self.will_page_break(height):
+            self.add_page()
+        self.ln(5)
+        width = self.epw * 0.45
+        x = self.w - self.r_margin - width
+        self.set_font(self.family, "", 9.5)
+        for row in rows:
+            self.set_x(x)
+            self.cell(width * 0.5, 6, row.label, align="L")
+            self.cell(width * 0.5, 6, row.value, align="R", new_x="LMARGIN", new_y="NEXT")
+        self.set_draw_color(*_INK)
+        self.line(x, self.get_y() + 0.8, x + width, self.get_y() + 0.8)
+        self.set_draw_color(*_RULE)
+        self.ln(2)
+        self.set_x(x)
+        self.set_font(self.family, "B", 11)
+        self.cell(width * 0.5, 7, "Gross total", align="L")
+        self.cell(width * 0.5, 7, _money(doc.gross_total, doc.currency), align="R", new_x="LMARGIN", new_y="NEXT")
+
+
+def _line_cells(line: DocumentLine) -> tuple[str, ...]:
+    return (
+        line.product_code,
+        line.product_name,
+        KIND_IN_WORDS[line.kind],
+        f"{line.quantity:,f}",
+        f"{line.amount:,f}",
+    )
+
+
+def _number(doc: InvoiceDocument) -> str:
+    return doc.invoice_number or "PREVIEW"
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return f"{amount:,f} {currency}"
+
+
+def _percent(rate: Decimal) -> str:
+    return f"{rate.normalize():f}%"

@@ -1,0 +1,80 @@
+"""The RAW artefacts: `invoice.json`, the canonical invoice, and `invoice.csv`, its lines.
+
+Both are deterministic: equal documents give equal bytes, so an artefact's SHA-256 identifies its content.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from decimal import Decimal
+
+from reseller_billing.models.invoice_document import InvoiceDocument
+
+CSV_COLUMNS = (
+    "invoice_number",
+    "issue_date",
+    "cycle_start",
+    "cycle_end",
+    "currency",
+    "product_code",
+    "product_name",
+    "kind",
+    "quantity",
+    "amount",
+)
+
+
+def render_json(doc: InvoiceDocument) -> bytes:
+    """`invoice.json`: UTF-8, keys in model order, no insignificant whitespace, a final newline.
+
+    Amounts and quantities are strings in fixed-point notation with the digits the model holds ("11.30",
+    never 11.3 or "1.13E+1"), as `schemas/invoice-<version>.schema.json` describes them.
+    """
+    text = json.dumps(doc.model_dump(), ensure_ascii=False, separators=(",", ":"), default=_json_scalar)
+    return (text + "\n").encode("utf-8")
+
+
+def render_csv(doc: InvoiceDocument) -> bytes:
+    """`invoice.csv`: a header row, then one row per invoice line; RFC 4180 (CRLF), UTF-8 without BOM.
+
+    A preview has an empty invoice_number.
+    """
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    invoice = (
+        doc.invoice_number or "",
+        doc.issue_date.isoformat(),
+        doc.cycle_start.isoformat(),
+        doc.cycle_end.isoformat(),
+        doc.currency,
+    )
+    for line in doc.lines:
+        writer.writerow(
+            (
+                *invoice,
+                line.product_code,
+                line.product_name,
+                line.kind.value,
+                _decimal(line.quantity),
+                _decimal(line.amount),
+            )
+        )
+    return buffer.getvalue().encode("utf-8")
+
+
+def _json_scalar(value: object) -> str:
+    if isinstance(value, Decimal):
+        return _decimal(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} has no canonical JSON form")
+
+
+def _decimal(value: Decimal) -> str:
+    # `str()` switches to exponent notation for some values (1E+2, 1E-7); "f" never does and keeps the
+    # value's digits, so "11.30" stays "11.30".
+    return format(value, "f")

@@ -1,0 +1,149 @@
+import hashlib
+import io
+import logging
+import subprocess
+import sys
+from decimal import Decimal
+from typing import cast
+
+import pytest
+from fontTools.ttLib import TTFont
+from pypdf import PageObject, PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
+
+from reseller_billing.rendering.pdf import render_pdf
+from tests.unit.rendering.conftest import CUSTOMER_NAME
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def page_fonts(page: PageObject) -> list[DictionaryObject]:
+    resources = cast(DictionaryObject, page["/Resources"].get_object())
+    fonts = cast(DictionaryObject, resources["/Font"].get_object())
+    return [cast(DictionaryObject, font.get_object()) for font in fonts.values()]
+
+
+def embedded_fonts(pdf: bytes) -> dict[str, bytes]:
+    """Each embedded font program, by base font name."""
+    programs = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page_fonts(page):
+            if "/DescendantFonts" in font:
+                cid_font = cast(DictionaryObject, cast(ArrayObject, font["/DescendantFonts"])[0].get_object())
+                descriptor = cast(DictionaryObject, cid_font["/FontDescriptor"].get_object())
+                program = cast(StreamObject, descriptor["/FontFile2"].get_object())
+                programs[str(font["/BaseFont"])] = program.get_data()
+    return programs
+
+
+def test_pdf_shows_issuer_customer_invoice_facts_and_totals(make_document):
+    doc = make_document(vat_rate=Decimal("19"))
+
+    (text,) = pages_text(render_pdf(doc))
+
+    for expected in (
+        "Nordlicht IoT GmbH",
+        CUSTOMER_NAME,
+        "ul. Piotrkowska 104",
+        "90-926 Łódź",
+        "C-10042",
+        "billing@example.com",
+        "INV-2026-000042",
+        "2026-02-01",
+        "2026-01-01 – 2026-01-31",
+        "IOT-EU-003",
+        "SMS overage",
+        "Amount (EUR)",
+        f"Net total {doc.net_total} EUR",
+        f"VAT 19% {doc.vat_amount} EUR",
+        f"Gross total {doc.gross_total} EUR",
+        "Page 1 of 1",
+    ):
+        assert expected in text
+    assert (doc.net_total, doc.vat_amount, doc.gross_total) == (Decimal("123.46"), Decimal("23.46"), Decimal("146.92"))
+
+
+def test_pdf_groups_thousands_and_keeps_the_currency_digits(make_document):
+    doc = make_document(line_count=30, currency="BHD", vat_rate=Decimal("7.5"))
+
+    text = "\n".join(pages_text(render_pdf(doc)))
+
+    assert doc.net_total == Decimal("5740.425")
+    assert "Net total 5,740.425 BHD" in text
+    assert f"VAT 7.5% {doc.vat_amount} BHD" in text
+    assert f"Gross total {doc.gross_total:,f} BHD" in text
+
+
+def test_preview_says_preview_instead_of_a_number(make_document):
+    (text,) = pages_text(render_pdf(make_document(invoice_number=None)))
+
+    assert "INVOICE PREVIEW" in text
+    assert "Invoice PREVIEW" in text
+
+
+def test_long_invoice_flows_onto_pages_that_repeat_the_table_header(make_document):
+    doc = make_document(line_count=200)
+
+    pages = pages_text(render_pdf(doc))
+
+    assert len(pages) > 1
+    for number, text in enumerate(pages, start=1):
+        assert "Code Product Charge Quantity Amount (EUR)" in text
+        assert f"Page {number} of {len(pages)}" in text
+    assert f"Gross total {doc.gross_total:,f} EUR" in pages[-1]
+    assert "IOT-EU-006" in pages[-1]
+
+
+def test_rendering_is_deterministic_and_documents_do_not_leak_into_each_other(make_document):
+    first = render_pdf(make_document())
+    render_pdf(make_document(customer_name="Ωmega Пример", line_count=60))
+
+    assert hashlib.sha256(render_pdf(make_document())).digest() == hashlib.sha256(first).digest()
+
+
+def test_one_page_invoice_embeds_small_font_subsets(make_document):
+    pdf = render_pdf(make_document())
+
+    assert len(pdf) <= 40 * 1024
+    fonts = embedded_fonts(pdf)
+    assert sorted(name.split("+")[1] for name in fonts) == ["DejaVuSansBold", "DejaVuSansBook"]
+    for program in fonts.values():
+        font = TTFont(io.BytesIO(program), checkChecksums=2)
+        assert font["maxp"].numGlyphs < 100
+
+
+def test_missing_glyphs_are_logged_not_fatal(make_document, caplog):
+    with caplog.at_level(logging.WARNING, logger="reseller_billing.rendering.pdf"):
+        pdf = render_pdf(make_document(customer_name="株式会社 Nordlicht"))
+
+    assert "Nordlicht" in pages_text(pdf)[0]
+    assert "U+682A" in caplog.text
+
+
+def test_core_font_renders_the_same_page_without_embedding(make_document):
+    doc = make_document(customer_name="Müller & Söhne GmbH", city="Köln")
+
+    pdf = render_pdf(doc, font="core")
+
+    (text,) = pages_text(pdf)
+    assert "Müller & Söhne GmbH" in text
+    assert f"Gross total {doc.gross_total} EUR" in text
+    assert embedded_fonts(pdf) == {}
+
+
+def test_rendering_package_and_raw_renderers_do_not_import_fpdf():
+    code = "import sys, reseller_billing.rendering.raw; assert 'fpdf' not in sys.modules"
+
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("currency", ["EUR", "JPY"])
+def test_euro_sign_and_other_text_survive_extraction(make_document, currency):
+    doc = make_document(currency=currency)
+    line = doc.lines[0].model_copy(update={"product_name": "Flat € 5 GB — Ωmega"})
+
+    (text,) = pages_text(render_pdf(doc.model_copy(update={"lines": (line, *doc.lines[1:])})))
+
+    assert "Flat € 5 GB — Ωmega" in text

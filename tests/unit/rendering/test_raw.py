@@ -1,0 +1,129 @@
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from jsonschema import Draft202012Validator, ValidationError
+
+from infra.build import gen_invoice_schema
+from reseller_billing.models.invoice_document import InvoiceDocument
+from reseller_billing.rendering.raw import CSV_COLUMNS, render_csv, render_json
+
+
+@pytest.fixture(scope="module")
+def validator() -> Draft202012Validator:
+    schema = json.loads(gen_invoice_schema.TARGET.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def test_committed_schema_is_the_generated_one():
+    committed = gen_invoice_schema.TARGET.read_text(encoding="utf-8")
+
+    assert committed == gen_invoice_schema.render(), "run: .venv/bin/python -m infra.build.gen_invoice_schema"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"invoice_number": None},
+        {"currency": "JPY", "vat_rate": Decimal("10")},
+        {"currency": "BHD", "vat_rate": Decimal("7.5"), "line_count": 0},
+    ],
+    ids=["eur", "preview", "jpy", "bhd-no-lines"],
+)
+def test_json_validates_against_the_schema(make_document, validator, overrides):
+    validator.validate(json.loads(render_json(make_document(**overrides))))
+
+
+def test_json_round_trips_to_an_equal_document(make_document):
+    doc = make_document()
+
+    assert InvoiceDocument.model_validate_json(render_json(doc)) == doc
+
+
+def test_json_keeps_model_order_and_amount_digits_without_floats(make_document):
+    doc = make_document(currency="JPY")
+
+    def no_floats(text: str) -> None:
+        raise AssertionError(f"float in invoice.json: {text}")
+
+    data = json.loads(render_json(doc), parse_float=no_floats)
+
+    assert list(data) == list(InvoiceDocument.model_fields)
+    assert [line["amount"] for line in data["lines"]] == ["12", "25", "37", "49"]
+    assert data["net_total"] == str(doc.net_total)
+    assert data["sims"][1]["amount"] == "0.398400"
+
+
+def test_json_writes_decimals_in_fixed_point_even_when_str_would_not(make_document, validator):
+    doc = make_document(vat_rate=Decimal("1E+1"), sims=())
+    data = json.loads(render_json(doc))
+
+    assert data["vat_rate"] == "10"
+    validator.validate(data)
+
+
+def test_schema_rejects_amounts_as_numbers_or_exponents(make_document, validator):
+    data = json.loads(render_json(make_document()))
+
+    for bad in (12.35, "1.235E+1", "012.35"):
+        data["lines"][0]["amount"] = bad
+        with pytest.raises(ValidationError):
+            validator.validate(data)
+
+
+def test_json_is_deterministic_utf8_with_a_final_newline(make_document):
+    first = render_json(make_document())
+
+    assert first == render_json(make_document())
+    assert first.endswith(b"}\n")
+    assert "Łódź Żółć Ñandú Ωmega".encode() in first
+
+
+def test_csv_has_a_header_and_one_row_per_line(make_document):
+    doc = make_document(line_count=5)
+
+    rows = list(csv.reader(io.StringIO(render_csv(doc).decode("utf-8"), newline="")))
+
+    assert rows[0] == list(CSV_COLUMNS)
+    assert len(rows) == 1 + 5
+    for row, line in zip(rows[1:], doc.lines, strict=True):
+        record = dict(zip(CSV_COLUMNS, row, strict=True))
+        assert record["invoice_number"] == "INV-2026-000042"
+        assert (record["issue_date"], record["cycle_start"], record["cycle_end"]) == (
+            "2026-02-01",
+            "2026-01-01",
+            "2026-01-31",
+        )
+        assert record["currency"] == "EUR"
+        assert (record["product_code"], record["product_name"]) == (line.product_code, line.product_name)
+        assert record["kind"] == line.kind.value
+        assert Decimal(record["quantity"]) == line.quantity
+        assert record["amount"] == str(line.amount)
+    assert [row[-1] for row in rows[1:]] == ["12.35", "24.69", "37.04", "49.38", "61.73"]
+
+
+def test_csv_is_rfc4180_utf8_without_bom_and_deterministic(make_document):
+    doc = make_document(line_count=1)
+    line = doc.lines[0].model_copy(update={"product_name": 'Łódź "Fleet", 5 GB\nEU'})
+    doc = doc.model_copy(update={"lines": (line,)})
+
+    data = render_csv(doc)
+
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert data.endswith(b"\r\n")
+    assert data.count(b"\r\n") == 2  # header and row; the name's own line break stays inside quotes
+    assert '"Łódź ""Fleet"", 5 GB\nEU"'.encode() in data
+    assert next(iter(csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""))))["product_name"] == (
+        line.product_name
+    )
+    assert data == render_csv(doc)
+
+
+def test_csv_of_a_preview_has_an_empty_invoice_number(make_document):
+    rows = list(csv.reader(io.StringIO(render_csv(make_document(invoice_number=None)).decode(), newline="")))
+
+    assert {row[0] for row in rows[1:]} == {""}
