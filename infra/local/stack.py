@@ -12,6 +12,7 @@ from moto.server import ThreadedMotoServer
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra import template
+from infra.local import moto_patches
 from infra.local.aws import REGION, LocalResources, provision
 from infra.local.gateway import Gateway
 from infra.local.lambda_runtime import LocalFunction, load_functions
@@ -42,6 +43,7 @@ class LocalStack:
         return f"http://{self.host}:{self.moto_port}"
 
     def start(self) -> None:
+        moto_patches.apply()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's and the gateway's request lines
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
         self._moto.start()

@@ -12,9 +12,11 @@ import pytest
 from moto import mock_aws
 
 from infra import template
+from infra.local import moto_patches
 from infra.local.aws import LocalResources, provision
 from reseller_billing.settings import get_settings
 
+moto_patches.apply()
 _MOCK = mock_aws()
 _MOCK.start()
 

@@ -1,38 +1,90 @@
-"""Conditional writes shared by the data-access modules."""
+"""Conditional writes and transactions shared by the data-access modules."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
+from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from reseller_billing.dal.items import TableItem
 from reseller_billing.errors import PreconditionFailedError, TransientError
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
-CANCELLED = "TransactionCanceledException"
 
 
-def condition_failed(error: PutError | UpdateError | TransactWriteError) -> bool:
+def condition_failed(error: PutError | UpdateError | DeleteError | TransactWriteError) -> bool:
     return error.cause_response_code == CONDITION_FAILED
 
 
-def cancelled_by(error: TransactWriteError) -> list[str | None]:
-    """Per item of a cancelled transaction, why it failed (None where it did not)."""
-    reasons = error.cancellation_reasons or []
-    return [reason.code if reason else None for reason in reasons]
+class TransactionFailed(Exception):
+    """A transaction was cancelled because of some of its conditions: `failed` names them."""
+
+    def __init__(self, failed: dict[str, dict[str, Any] | None]):
+        super().__init__(f"transaction cancelled by {sorted(failed)}")
+        self.failed = failed  # label -> the item as it was (for puts/updates asked to return it), or None
 
 
-@contextmanager
-def transaction_conflicts_are_transient() -> Iterator[None]:
-    """Two transactions on the same item at once: let the caller's retry (or SQS) run it again."""
-    try:
-        yield
-    except TransactWriteError as error:
-        if "TransactionConflict" in cancelled_by(error) or error.cause_response_code == "TransactionInProgress":
-            raise TransientError("a concurrent change got there first; retry", code="conflict_retry") from error
-        raise
+class Transaction:
+    """TransactWriteItems with a label on each operation, so a cancellation says which conditions failed.
+
+    PynamoDB sends condition checks, deletes, puts, then updates: the labels follow that order."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, list[str]] = {"check": [], "delete": [], "put": [], "update": []}
+        self._ops: list[tuple[str, Any, dict[str, Any]]] = []
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    def put(self, item: TableItem, label: str, condition: Condition | None = None) -> None:
+        self._labels["put"].append(label)
+        self._ops.append(("put", item, {"condition": condition, "return_values": "ALL_OLD"}))
+
+    def update(self, item: TableItem, label: str, actions: Sequence[Action], condition: Condition | None = None) -> None:
+        self._labels["update"].append(label)
+        self._ops.append(("update", item, {"actions": list(actions), "condition": condition, "return_values": "ALL_OLD"}))
+
+    def check(self, model: type[TableItem], key: tuple[str, str], label: str, condition: Condition) -> None:
+        self._labels["check"].append(label)
+        self._ops.append(("check", model, {"hash_key": key[0], "range_key": key[1], "condition": condition}))
+
+    def delete(self, item: TableItem, label: str, condition: Condition | None = None) -> None:
+        self._labels["delete"].append(label)
+        self._ops.append(("delete", item, {"condition": condition}))
+
+    def commit(self, token: str | None = None) -> None:
+        """Write all or nothing. Raises TransactionFailed naming the failed conditions, or TransientError
+        when another transaction held one of the items (the caller, or SQS, retries)."""
+        connection = TableItem._get_connection().connection
+        try:
+            with TransactWrite(connection=connection, client_request_token=token) as tx:
+                for kind, target, kwargs in self._ops:
+                    if kind == "put":
+                        tx.save(target, **kwargs)
+                    elif kind == "update":
+                        tx.update(target, **kwargs)
+                    elif kind == "check":
+                        tx.condition_check(target, **kwargs)
+                    else:
+                        tx.delete(target, **kwargs)
+        except TransactWriteError as error:
+            labels = [*self._labels["check"], *self._labels["delete"], *self._labels["put"], *self._labels["update"]]
+            reasons = error.cancellation_reasons or []
+            codes = [reason.code if reason else None for reason in reasons]
+            if "TransactionConflict" in codes or error.cause_response_code in ("TransactionInProgressException",):
+                raise TransientError("a concurrent change got there first; retry", code="conflict_retry") from error
+            failed = {
+                label: (reason.raw_item if reason else None)
+                for label, reason in zip(labels, reasons, strict=False)
+                if reason is not None and reason.code == "ConditionalCheckFailed"
+            }
+            if not failed:
+                raise
+            raise TransactionFailed(failed) from error
 
 
 def save_version(item: TableItem, expected_version: int) -> None:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, PutError
-
 from reseller_billing.api.auth import Principal
-from reseller_billing.dal.items import AccountItem, ListingIndex, ResellerProfileMap
-from reseller_billing.dal.pagination import query_page
-from reseller_billing.dal.writes import condition_failed, save_version
+from reseller_billing.dal import accounts as accounts_table
+from reseller_billing.dal.items import AccountItem, ResellerProfileMap
 from reseller_billing.errors import (
     ConflictError,
     ForbiddenError,
     NotFoundError,
-    PreconditionFailedError,
     UnprocessableError,
 )
 from reseller_billing.etags import check_if_match
@@ -37,10 +33,6 @@ def _require_reseller_licence() -> None:
         raise ForbiddenError(
             f"reseller accounts need the licensed add-on {RESELLER_FEATURE}", code="feature_not_licensed"
         )
-
-
-def _has_customers(account_id: str) -> ConflictError:
-    return ConflictError(f"account {account_id} has customers and stays a reseller", code="account_has_customers")
 
 
 def _profile_map(profile: ResellerProfile) -> ResellerProfileMap:
@@ -69,10 +61,7 @@ def to_account(item: AccountItem) -> Account:
 
 def load_account(account_id: str) -> AccountItem:
     """The account, or 404."""
-    try:
-        return AccountItem.get(*AccountItem.key(account_id), consistent_read=True)
-    except DoesNotExist:
-        raise NotFoundError(f"account {account_id} not found") from None
+    return accounts_table.get_account(account_id)
 
 
 def load_reseller(account_id: str) -> tuple[AccountItem, ResellerProfile]:
@@ -104,8 +93,7 @@ def create_account(principal: Principal, request: AccountCreate) -> AccountItem:
         updated_at=now,
         version=1,
     )
-    item.index_keys()
-    item.save(condition=AccountItem.pk.does_not_exist())
+    accounts_table.insert_account(item)
     return item
 
 
@@ -117,8 +105,7 @@ def list_accounts(
         own = load_account(principal.account_id)
         matches = account_type is None or own.account_type == account_type.value
         return Page(items=[to_account(own)] if matches else [], next_cursor=None)
-    condition = ListingIndex.gsi1sk.startswith(f"{account_type.value}#") if account_type else None
-    page = query_page(AccountItem, "ACCOUNTS", condition, limit=limit, cursor=cursor, index="GSI1")
+    page = accounts_table.list_accounts(account_type.value if account_type else None, limit, cursor)
     return Page(items=[to_account(i) for i in page.items], next_cursor=page.next_cursor)
 
 
@@ -149,30 +136,12 @@ def update_account(principal: Principal, account_id: str, request: AccountUpdate
         )
     elif request.type is AccountType.STANDARD and item.account_type == RESELLER:
         if item.customer_count:
-            raise _has_customers(account_id)
+            raise accounts_table.has_customers_error(account_id)
         item.account_type = STANDARD
         item.reseller_profile = None
     item.updated_at = utcnow()
-    item.index_keys()
-    if item.account_type == STANDARD:
-        _save_standard(item, expected_version)
-    else:
-        save_version(item, expected_version)
+    accounts_table.save_account(item, expected_version)
     return item
-
-
-def _save_standard(item: AccountItem, expected_version: int) -> None:
-    # A customer created meanwhile bumps customer_count in the transaction that creates it, so the
-    # condition closes the race between "has no customers" and the conversion.
-    item.version = expected_version + 1
-    try:
-        item.save(condition=(AccountItem.version == expected_version) & (AccountItem.customer_count == 0))
-    except PutError as error:
-        if not condition_failed(error):
-            raise
-        if load_account(item.id).customer_count:
-            raise _has_customers(item.id) from error
-        raise PreconditionFailedError("the account changed meanwhile; retry", code="precondition_failed") from error
 
 
 def get_reseller_profile(account_id: str) -> tuple[ResellerProfileOut, int]:
@@ -197,6 +166,5 @@ def put_reseller_profile(
     item.reseller_profile = _profile_map(profile)
     item.profile_version += 1
     item.updated_at = utcnow()
-    item.index_keys()
-    save_version(item, expected_version)
+    accounts_table.save_account(item, expected_version)
     return ResellerProfileOut(account_id=account_id, **profile.model_dump()), item.profile_version

@@ -7,7 +7,7 @@ from typing import Annotated, Self
 
 from pydantic import Field, StrictBool, model_validator
 
-from reseller_billing.models.common import CurrencyCode, CycleDay, InputModel, Name, OutputModel, Resource
+from reseller_billing.models.common import CurrencyCode, CycleDay, InputModel, Name, OutputModel, PatchModel, Resource
 
 
 class AccountType(StrEnum):
@@ -49,7 +49,7 @@ class AccountCreate(InputModel):
         return self
 
 
-class AccountUpdate(InputModel):
+class AccountUpdate(PatchModel):
     """PATCH: the fields present change; `type` converts STANDARD<->RESELLER."""
 
     name: Name | None = None
@@ -59,13 +59,6 @@ class AccountUpdate(InputModel):
 
     @model_validator(mode="after")
     def _profile_only_with_conversion(self) -> Self:
-        if not self.model_fields_set:
-            raise ValueError("nothing to change")
-        nulls = [
-            f for f in ("name", "bill_cycle_day", "type") if f in self.model_fields_set and getattr(self, f) is None
-        ]
-        if nulls:
-            raise ValueError(f"{', '.join(nulls)} cannot be null")
         if self.reseller_profile is not None and self.type is not AccountType.RESELLER:
             raise ValueError("reseller_profile is only accepted with type RESELLER (use PUT .../reseller-profile)")
         if self.type is AccountType.STANDARD and "reseller_profile" in self.model_fields_set:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -15,6 +15,7 @@ from pydantic import (
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
+    model_validator,
 )
 
 from reseller_billing.currencies_iso4217 import MINOR_UNITS
@@ -24,6 +25,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _decimal_string(value: Any) -> Decimal:
+    if isinstance(value, Decimal) and value.is_finite():
+        return value  # from our own code (output models); JSON never parses to Decimal
     if not isinstance(value, str):
         raise ValueError('must be a decimal string such as "12.50", not a JSON number')
     if not _DECIMAL.match(value):
@@ -36,7 +39,7 @@ def _decimal_or_integer(value: Any) -> Decimal:
         if value < 0 or value >= 10**12:
             raise ValueError("must be between 0 and 999999999999")
         return Decimal(value)
-    if isinstance(value, str):
+    if isinstance(value, str | Decimal):
         return _decimal_string(value)
     raise ValueError('must be an integer or a decimal string such as "12.5"')
 
@@ -116,6 +119,19 @@ class InputModel(BaseModel):
     """A request body: unknown fields are an error, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class PatchModel(InputModel):
+    """A PATCH body: the fields present change; at least one, and none of them null."""
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("nothing to change")
+        nulls = sorted(f for f in self.model_fields_set if getattr(self, f) is None)
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} cannot be null")
+        return self
 
 
 class OutputModel(BaseModel):

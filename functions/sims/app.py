@@ -1,0 +1,53 @@
+"""A customer's SIMs: assign, list, read, and change status (with history)."""
+
+from http import HTTPStatus
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from reseller_billing.api import http
+from reseller_billing.api.idempotency import once_per_key
+from reseller_billing.logic import catalog
+from reseller_billing.models.catalog import Sim, SimAssign, SimStatusChange
+from reseller_billing.models.common import Page
+
+router = Router()
+BASE = "/accounts/<account_id>/customers/<customer_id>/sims"
+
+
+@router.post(BASE, summary="Assign a SIM to a customer", responses={201: {"description": "Created"}})
+def assign_sim(
+    account_id: str, customer_id: str, body: SimAssign, idempotency_key: http.IdempotencyKey = None
+) -> Response[Sim]:
+    def create() -> Response[Sim]:
+        item = catalog.assign_sim(account_id, customer_id, body)
+        return http.respond(
+            catalog.to_sim(item),
+            HTTPStatus.CREATED,
+            version=item.version,
+            location=f"/accounts/{account_id}/customers/{customer_id}/sims/{item.iccid}",
+        )
+
+    route = f"POST /accounts/{account_id}/customers/{customer_id}/sims"
+    return once_per_key(http.principal(router), route, idempotency_key, body.model_dump(mode="json"), create)
+
+
+@router.get(BASE, summary="List a customer's SIMs")
+def list_sims(account_id: str, customer_id: str, limit: http.Limit = 50, cursor: http.Cursor = None) -> Page[Sim]:
+    return catalog.list_sims(account_id, customer_id, limit, cursor)
+
+
+@router.get(f"{BASE}/<iccid>", summary="Read a SIM with its status history")
+def get_sim(account_id: str, customer_id: str, iccid: str) -> Response[Sim]:
+    item = catalog.get_sim(account_id, customer_id, iccid)
+    return http.respond(catalog.to_sim(item), version=item.version)
+
+
+@router.post(f"{BASE}/<iccid>/status", summary="Change a SIM's status from an effective date")
+def change_sim_status(account_id: str, customer_id: str, iccid: str, body: SimStatusChange) -> Response[Sim]:
+    item = catalog.change_sim_status(account_id, customer_id, iccid, body)
+    return http.respond(catalog.to_sim(item), version=item.version)
+
+
+app = http.create_app(router)
+lambda_handler = http.http_handler(app)

@@ -1,0 +1,101 @@
+"""Two fixes to moto's DynamoDB, applied wherever the service runs on moto (local stack and tests).
+
+moto's TransactWriteItems (5.2) deep-copies every table it touches before each transaction so that it can
+roll back: the cost grows with the table (seconds per transaction on a billing day's worth of usage).
+And moto takes no lock, so two transactions in two threads interleave, which DynamoDB never does.
+
+The replacement evaluates every condition against the state before the transaction, writes nothing if
+any fails, and otherwise applies all writes; one lock serialises it with moto's other DynamoDB writes.
+That is DynamoDB's contract for transactions (all-or-nothing, isolated), without the copy.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from moto.dynamodb.comparisons import get_filter_expression
+from moto.dynamodb.exceptions import (
+    ConditionalCheckFailed,
+    MultipleTransactionsException,
+    TooManyTransactionsException,
+    TransactionCanceledException,
+)
+from moto.dynamodb.models import DynamoDBBackend
+
+_WRITE_LOCK = threading.RLock()
+_applied = False
+
+
+def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    with _WRITE_LOCK:
+        targets: set[tuple[str, str]] = set()
+        planned: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
+        errors: list[tuple[str | None, str | None, dict[str, Any] | None]] = []
+        for entry in transact_items:
+            op_type, op = next(iter(entry.items()))
+            table_name = op["TableName"]
+            table = self.get_table(table_name)
+            if op_type == "Put":
+                key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
+                if table.range_key_attr is not None:
+                    key[table.range_key_attr] = op["Item"][table.range_key_attr]
+            else:
+                key = op["Key"]
+            target = (table_name, str(sorted(key.items())))
+            if target in targets:
+                raise MultipleTransactionsException()
+            targets.add(target)
+            planned.append((op_type, table_name, key, op))
+            condition = op.get("ConditionExpression")
+            current = self.get_item(table_name, key)
+            if condition is not None and not get_filter_expression(
+                condition, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+            ).expr(current):
+                old = None
+                if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                    old = current.to_json()["Attributes"]
+                errors.append(("ConditionalCheckFailed", ConditionalCheckFailed().message, old))
+            else:
+                errors.append((None, None, None))
+        if any(code is not None for code, _, _ in errors):
+            raise TransactionCanceledException(errors)
+        for op_type, table_name, key, op in planned:
+            names = op.get("ExpressionAttributeNames") or {}
+            values = op.get("ExpressionAttributeValues") or {}
+            if op_type == "Put":
+                self.put_item(table_name, op["Item"], expression_attribute_names=names)
+            elif op_type == "Delete":
+                self.delete_item(table_name, key, expression_attribute_names=names)
+            elif op_type == "Update":
+                self.update_item(
+                    table_name,
+                    key,
+                    update_expression=op["UpdateExpression"],
+                    expression_attribute_names=names,
+                    expression_attribute_values=values,
+                )
+
+
+def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(method)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _WRITE_LOCK:
+            return method(*args, **kwargs)
+
+    return locked
+
+
+def apply() -> None:
+    """Patch moto's DynamoDB backend (idempotent)."""
+    global _applied  # noqa: PLW0603 - patch once per process
+    if _applied:
+        return
+    for name in ("put_item", "update_item", "delete_item"):
+        setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
+    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    _applied = True

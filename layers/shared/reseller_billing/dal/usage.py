@@ -1,0 +1,136 @@
+"""Usage in the table: raw records (their key is the dedupe key) and per-SIM daily totals, written together.
+
+A record and the total it adds to are written in one transaction, so a record counts exactly once: a record
+sent again, or by two requests at the same moment, fails its `attribute_not_exists` condition and changes
+nothing. The same transaction checks that the record's cycle has not been closed by a billing run."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from reseller_billing.dal.items import CycleClosure, IccidRegistration, UsageRecordItem, UsageTotalItem
+from reseller_billing.dal.writes import Transaction, TransactionFailed
+from reseller_billing.errors import TransientError
+from reseller_billing.models.common import utcnow
+
+MAX_TRANSACTION_ITEMS = 100
+RETRIES = 6
+
+
+@dataclass(frozen=True, slots=True)
+class UsageWrite:
+    record_id: str
+    customer_id: str
+    iccid: str
+    service: str
+    quantity: Decimal
+    occurred_at: datetime
+    cycle_start: date
+
+    @property
+    def day(self) -> date:
+        return self.occurred_at.date()
+
+    @property
+    def total_key(self) -> tuple[str, date, str, str]:
+        return (self.customer_id, self.day, self.iccid, self.service)
+
+
+@dataclass
+class UsageOutcome:
+    accepted: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    cycle_closed: list[str] = field(default_factory=list)
+
+
+def registrations(iccids: Iterable[str]) -> dict[str, IccidRegistration]:
+    """The platform-wide registrations of these ICCIDs (BatchGetItem, 100 keys a call)."""
+    keys = [IccidRegistration.key(iccid) for iccid in set(iccids)]
+    return {r.iccid: r for r in IccidRegistration.batch_get(keys, consistent_read=True)}
+
+
+def closed_cycles(account_id: str, cycle_starts: Iterable[date]) -> set[date]:
+    keys = [CycleClosure.key(account_id, start) for start in set(cycle_starts)]
+    return {c.cycle_start for c in CycleClosure.batch_get(keys, consistent_read=True)}
+
+
+def _transaction(account_id: str, writes: list[UsageWrite]) -> Transaction:
+    received_at = utcnow()
+    tx = Transaction()
+    totals: dict[tuple[str, date, str, str], Decimal] = {}
+    for write in writes:
+        record = UsageRecordItem(
+            *UsageRecordItem.key(account_id, write.record_id),
+            record_id=write.record_id,
+            account_id=account_id,
+            customer_id=write.customer_id,
+            iccid=write.iccid,
+            service=write.service,
+            quantity=write.quantity,
+            occurred_at=write.occurred_at.isoformat(),
+            received_at=received_at,
+        )
+        tx.put(record, f"record:{write.record_id}", UsageRecordItem.pk.does_not_exist())
+        totals[write.total_key] = totals.get(write.total_key, Decimal(0)) + write.quantity
+    for (customer_id, day, iccid, service), quantity in totals.items():
+        total = UsageTotalItem(*UsageTotalItem.key(account_id, customer_id, day, iccid, service))
+        actions = [
+            UsageTotalItem.quantity.add(quantity),
+            UsageTotalItem.entity.set(UsageTotalItem),
+            UsageTotalItem.iccid.set(iccid),
+            UsageTotalItem.service.set(service),
+            UsageTotalItem.usage_date.set(day),
+        ]
+        tx.update(total, f"total:{customer_id}:{day}:{iccid}:{service}", actions)
+    for start in {w.cycle_start for w in writes}:
+        key = CycleClosure.key(account_id, start)
+        tx.check(CycleClosure, key, f"cycle:{start.isoformat()}", CycleClosure.pk.does_not_exist())
+    return tx
+
+
+def _operations(writes: list[UsageWrite]) -> int:
+    return len(writes) + len({w.total_key for w in writes}) + len({w.cycle_start for w in writes})
+
+
+def _next_chunk(pending: list[UsageWrite]) -> list[UsageWrite]:
+    chunk: list[UsageWrite] = []
+    for write in pending:
+        if _operations([*chunk, write]) > MAX_TRANSACTION_ITEMS:
+            break
+        chunk.append(write)
+    return chunk
+
+
+def record_usage(account_id: str, writes: list[UsageWrite]) -> UsageOutcome:
+    """Write records and their totals; each record ends up accepted, duplicate, or refused as cycle_closed."""
+    outcome = UsageOutcome()
+    pending = list(writes)
+    attempt = 0
+    while pending:
+        chunk = _next_chunk(pending)
+        try:
+            _transaction(account_id, chunk).commit()
+        except TransactionFailed as failure:
+            duplicates = {label.split(":", 1)[1] for label in failure.failed if label.startswith("record:")}
+            closed = {
+                date.fromisoformat(label.split(":", 1)[1]) for label in failure.failed if label.startswith("cycle:")
+            }
+            outcome.duplicates += [w.record_id for w in chunk if w.record_id in duplicates]
+            outcome.cycle_closed += [
+                w.record_id for w in chunk if w.cycle_start in closed and w.record_id not in duplicates
+            ]
+            pending = [w for w in pending if w.record_id not in duplicates and w.cycle_start not in closed]
+            continue
+        except TransientError:
+            attempt += 1
+            if attempt > RETRIES:
+                raise
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+            continue
+        outcome.accepted += [w.record_id for w in chunk]
+        pending = pending[len(chunk) :]
+    return outcome

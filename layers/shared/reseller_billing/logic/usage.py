@@ -1,0 +1,125 @@
+"""Usage intake: each record is checked on its own and either accepted, counted as a duplicate, or
+rejected with a reason. Nothing is silently dropped."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from reseller_billing.billing.cycles import cycle_containing
+from reseller_billing.dal import usage as table
+from reseller_billing.dal.usage import UsageWrite
+from reseller_billing.logic.accounts import load_reseller
+from reseller_billing.models.common import utcnow
+from reseller_billing.models.usage import RejectedRecord, UsageRecord, UsageResult
+
+# A device's clock may run a little ahead; beyond this a timestamp is refused as being in the future.
+CLOCK_SKEW = timedelta(minutes=5)
+
+_FIELD_REASONS = {
+    "iccid": "invalid_iccid",
+    "service": "unknown_service",
+    "quantity": "invalid_quantity",
+    "occurred_at": "invalid_occurred_at",
+}
+
+
+def _parse(index: int, raw: Any) -> UsageRecord | RejectedRecord:
+    record_id = raw.get("record_id") if isinstance(raw, dict) else None
+    record_id = record_id if isinstance(record_id, str) else None
+    try:
+        return UsageRecord.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        reason = _FIELD_REASONS.get(field, "invalid_record")
+        if field == "" and "SMS" in first["msg"]:
+            reason = "invalid_quantity"
+        message = f"{field}: {first['msg']}" if field else first["msg"]
+        return RejectedRecord(index=index, record_id=record_id, reason=reason, message=message)
+
+
+def ingest_usage(account_id: str, raw_records: list[Any]) -> UsageResult:
+    """Accept usage for a reseller's SIMs. A record is rejected when it is malformed, for an unknown
+    ICCID or another reseller's SIM, dated before the SIM's activation or from its retirement on, in the
+    future, or in a cycle already invoiced. A record_id seen before is a duplicate and changes nothing."""
+    _, profile = load_reseller(account_id)
+    rejected: list[RejectedRecord] = []
+    records: list[tuple[int, UsageRecord]] = []
+    seen: set[str] = set()
+    duplicates_in_request = 0
+    for index, raw in enumerate(raw_records):
+        parsed = _parse(index, raw)
+        if isinstance(parsed, RejectedRecord):
+            rejected.append(parsed)
+        elif parsed.record_id in seen:
+            duplicates_in_request += 1
+        else:
+            seen.add(parsed.record_id)
+            records.append((index, parsed))
+
+    def reject(index: int, record: UsageRecord, reason: str, message: str) -> None:
+        rejected.append(RejectedRecord(index=index, record_id=record.record_id, reason=reason, message=message))
+
+    registrations = table.registrations(r.iccid for _, r in records)
+    now = utcnow()
+    candidates: list[tuple[int, UsageWrite]] = []
+    for index, record in records:
+        registration = registrations.get(record.iccid)
+        day = record.occurred_at.date()
+        if registration is None:
+            reject(index, record, "unknown_iccid", f"no SIM {record.iccid} on the platform")
+        elif registration.account_id != account_id:
+            reject(index, record, "sim_of_another_reseller", f"SIM {record.iccid} is not this reseller's")
+        elif record.occurred_at > now + CLOCK_SKEW:
+            reject(index, record, "invalid_occurred_at", "occurred_at is in the future")
+        elif day < registration.activation_date:
+            reject(index, record, "before_activation", f"SIM activated on {registration.activation_date}")
+        elif registration.retired_on is not None and day >= registration.retired_on:
+            reject(index, record, "sim_retired", f"SIM retired on {registration.retired_on}")
+        else:
+            write = UsageWrite(
+                record_id=record.record_id,
+                customer_id=registration.customer_id,
+                iccid=record.iccid,
+                service=record.service.value,
+                quantity=record.quantity,
+                occurred_at=record.occurred_at,
+                cycle_start=cycle_containing(day, profile.billing_cycle_day).start,
+            )
+            candidates.append((index, write))
+
+    closed = table.closed_cycles(account_id, (w.cycle_start for _, w in candidates))
+    writes: list[UsageWrite] = []
+    index_of: dict[str, int] = {}
+    for index, write in candidates:
+        if write.cycle_start in closed:
+            rejected.append(
+                RejectedRecord(
+                    index=index,
+                    record_id=write.record_id,
+                    reason="cycle_closed",
+                    message=f"the cycle starting {write.cycle_start} is already invoiced",
+                )
+            )
+        else:
+            writes.append(write)
+            index_of[write.record_id] = index
+
+    outcome = table.record_usage(account_id, writes)
+    for record_id in outcome.cycle_closed:
+        rejected.append(
+            RejectedRecord(
+                index=index_of[record_id],
+                record_id=record_id,
+                reason="cycle_closed",
+                message="the record's cycle was invoiced while it was being written",
+            )
+        )
+    return UsageResult(
+        accepted=len(outcome.accepted),
+        duplicates=duplicates_in_request + len(outcome.duplicates),
+        rejected=sorted(rejected, key=lambda r: r.index),
+    )

@@ -1,0 +1,71 @@
+"""Usage records: what `POST /accounts/{account_id}/usage` takes and answers."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+
+from reseller_billing.billing.model import Service
+from reseller_billing.models.catalog import Iccid
+from reseller_billing.models.common import InputModel, OutputModel, Quantity
+
+MAX_RECORDS = 1000
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339(value: Any) -> datetime:
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        raise ValueError("must be an RFC 3339 timestamp with a time zone, e.g. 2026-11-05T13:45:00Z")
+    return datetime.fromisoformat(value.replace("z", "Z")).astimezone(UTC)
+
+
+class UsageRecord(InputModel):
+    """One record; each is checked on its own, so one bad record does not refuse the others."""
+
+    record_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")]
+    iccid: Iccid
+    service: Service
+    quantity: Quantity
+    occurred_at: Annotated[datetime, BeforeValidator(_rfc3339)]
+
+    @model_validator(mode="after")
+    def _whole_messages(self) -> UsageRecord:
+        if self.service is Service.SMS and self.quantity != self.quantity.to_integral_value():
+            raise ValueError("SMS are counted in whole messages")
+        return self
+
+
+class UsageBatch(InputModel):
+    records: Annotated[
+        list[Any],
+        Field(
+            min_length=1,
+            max_length=MAX_RECORDS,
+            description=(
+                "Up to 1000 records {record_id, iccid, service DATA|SMS, quantity (MB or messages; an integer "
+                "or a decimal string), occurred_at (RFC 3339)}. record_id is unique per reseller: a record "
+                "sent again is counted as a duplicate and changes nothing."
+            ),
+        ),
+    ]
+
+
+class RejectedRecord(OutputModel):
+    index: int = Field(description="Position of the record in the request")
+    record_id: str | None
+    reason: str = Field(
+        description=(
+            "invalid_record, invalid_iccid, unknown_service, invalid_quantity, invalid_occurred_at, unknown_iccid, "
+            "sim_of_another_reseller, before_activation, sim_retired, cycle_closed"
+        )
+    )
+    message: str
+
+
+class UsageResult(OutputModel):
+    accepted: int
+    duplicates: int
+    rejected: list[RejectedRecord]
