@@ -14,6 +14,7 @@ os.environ.update(
     POWERTOOLS_METRICS_NAMESPACE="ResellerBilling",
     POWERTOOLS_SERVICE_NAME="reseller-billing",
     POWERTOOLS_LOG_LEVEL="WARNING",
+    POWERTOOLS_METRICS_DISABLED="true",
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)

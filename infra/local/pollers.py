@@ -31,37 +31,43 @@ def _record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
     }
 
 
-def poll(function: LocalFunction, queue_url: str, queue_arn: str, batch_size: int, stopping: threading.Event) -> None:
+def deliver(function: LocalFunction, queue_url: str, queue_arn: str, batch_size: int, wait_seconds: int = 1) -> int:
+    """Receive one batch and invoke the function with it; returns how many messages it got."""
     sqs = boto3.client("sqs", region_name=REGION)
-    while not stopping.is_set():
-        messages = sqs.receive_message(
+    messages = sqs.receive_message(
+        QueueUrl=queue_url,
+        MaxNumberOfMessages=min(batch_size, 10),
+        WaitTimeSeconds=wait_seconds,
+        AttributeNames=["All"],
+        MessageAttributeNames=["All"],
+    ).get("Messages", [])
+    if not messages:
+        return 0
+    event = {"Records": [_record(m, queue_arn) for m in messages]}
+    try:
+        result = function.invoke(event) or {}
+        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+    except Exception:
+        failed = {m["MessageId"] for m in messages}
+    done = [m for m in messages if m["MessageId"] not in failed]
+    for start in range(0, len(done), 10):
+        sqs.delete_message_batch(
             QueueUrl=queue_url,
-            MaxNumberOfMessages=min(batch_size, 10),
-            WaitTimeSeconds=1,
-            AttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
-        if not messages:
-            continue
-        event = {"Records": [_record(m, queue_arn) for m in messages]}
-        try:
-            result = function.invoke(event) or {}
-            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
-        except Exception:
-            failed = {m["MessageId"] for m in messages}
-        done = [m for m in messages if m["MessageId"] not in failed]
-        for start in range(0, len(done), 10):
-            sqs.delete_message_batch(
-                QueueUrl=queue_url,
-                Entries=[
-                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start : start + 10])
-                ],
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start : start + 10])
+            ],
+        )
+    for message in messages:
+        if message["MessageId"] in failed:
+            sqs.change_message_visibility(
+                QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=RETRY_AFTER_SECONDS
             )
-        for message in messages:
-            if message["MessageId"] in failed:
-                sqs.change_message_visibility(
-                    QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=RETRY_AFTER_SECONDS
-                )
+    return len(messages)
+
+
+def poll(function: LocalFunction, queue_url: str, queue_arn: str, batch_size: int, stopping: threading.Event) -> None:
+    while not stopping.is_set():
+        deliver(function, queue_url, queue_arn, batch_size)
 
 
 def start_pollers(

@@ -55,6 +55,7 @@ class LocalStack:
             AWS_REGION=REGION,
             POWERTOOLS_TRACE_DISABLED="true",
             POWERTOOLS_DEV="false",
+            POWERTOOLS_METRICS_DISABLED=os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
         )
         self.resources = provision({"Stage": "local", "LicensedFeatures": self.licensed_features})
         os.environ.update(self.resources.function_environment())

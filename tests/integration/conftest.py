@@ -32,12 +32,26 @@ def aws() -> Iterator[LocalResources]:
 
 
 @pytest.fixture(scope="session")
-def gateway():
-    from infra.local.gateway import Gateway
+def functions():
     from infra.local.lambda_runtime import load_functions
+
+    return load_functions()
+
+
+@pytest.fixture(scope="session")
+def gateway(functions):
+    from infra.local.gateway import Gateway
     from infra.openapi import build_spec
 
-    return Gateway(template.api_routes(), load_functions(), "local-dev-secret", build_spec)
+    return Gateway(template.api_routes(), functions, "local-dev-secret", build_spec)
+
+
+@pytest.fixture
+def queues(functions, aws):
+    """Deliver what is on the billing queues to their functions, as Lambda's event source mappings would."""
+    from tests.support.billing import QueueDriver
+
+    return QueueDriver(functions, aws)
 
 
 @pytest.fixture

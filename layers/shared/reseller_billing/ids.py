@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import datetime
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 
@@ -20,3 +21,10 @@ def new_id(prefix: str) -> str:
     """`prefix_` + 10 characters of milliseconds since the epoch + 16 random characters."""
     millis = time.time_ns() // 1_000_000
     return f"{prefix}_{_base32(millis, 10)}{_base32(int.from_bytes(os.urandom(10), 'big'), 16)}"
+
+
+def fixed_id(prefix: str, at: datetime, name: str) -> str:
+    """A deterministic id that sorts with `new_id` ids by time: `at` in place of now, `name` in place of
+    the random part (16 characters of Crockford base32 at most)."""
+    millis = int(at.timestamp() * 1000)
+    return f"{prefix}_{_base32(millis, 10)}{name.upper()[:16]:0>16}"

@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
+    JSONAttribute,
     ListAttribute,
     MapAttribute,
     UnicodeAttribute,
@@ -328,6 +329,8 @@ class BillingRunItem(TableItem, discriminator="BillingRun"):
     cycle_start = DateAttribute()
     cycle_end = DateAttribute()
     trigger = UnicodeAttribute()
+    snapshot = CompressedJSONAttribute()  # account, profile and catalog as the run started: one price list per run
+    fanout_enqueued = BooleanAttribute(default=False)
     fanout_complete = BooleanAttribute(default=False)
     customers = IntegerAttribute(default=0)
     issued = IntegerAttribute(default=0)
@@ -381,7 +384,7 @@ class InvoiceItem(TableItem, discriminator="Invoice"):
     invoice_number = UnicodeAttribute()
     status = UnicodeAttribute()
     document = CompressedJSONAttribute()
-    artifacts = MapAttribute[str, Any](null=True)  # name -> {key, sha256, size, content_type}
+    artifacts = JSONAttribute(null=True)  # name -> {key, sha256, size, content_type}
     event_published = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
     issued_at = UTCDateTimeAttribute(null=True)

@@ -44,9 +44,13 @@ class Transaction:
         self._labels["put"].append(label)
         self._ops.append(("put", item, {"condition": condition, "return_values": "ALL_OLD"}))
 
-    def update(self, item: TableItem, label: str, actions: Sequence[Action], condition: Condition | None = None) -> None:
+    def update(
+        self, item: TableItem, label: str, actions: Sequence[Action], condition: Condition | None = None
+    ) -> None:
         self._labels["update"].append(label)
-        self._ops.append(("update", item, {"actions": list(actions), "condition": condition, "return_values": "ALL_OLD"}))
+        self._ops.append(
+            ("update", item, {"actions": list(actions), "condition": condition, "return_values": "ALL_OLD"})
+        )
 
     def check(self, model: type[TableItem], key: tuple[str, str], label: str, condition: Condition) -> None:
         self._labels["check"].append(label)

@@ -1,0 +1,36 @@
+"""Invoice worker (SQS batches): issue one invoice per message; failed messages are reported back as
+partial-batch failures and redelivered, then go to the DLQ."""
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes import SQSEvent, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from reseller_billing.logic.issuing import InvoiceRequest, issue_invoices
+from reseller_billing.observability import logger, metrics, tracer
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_source(data_class=SQSEvent)
+def lambda_handler(event: SQSEvent, context: LambdaContext) -> dict[str, Any]:
+    requests, unreadable = [], []
+    for record in event.records:
+        try:
+            body = json.loads(record.body)
+            requests.append(
+                InvoiceRequest(
+                    message_id=record.message_id,
+                    account_id=body["account_id"],
+                    run_id=body["run_id"],
+                    customer=body["customer"],
+                    receive_count=int(record.attributes.approximate_receive_count),
+                )
+            )
+        except (ValueError, KeyError, TypeError):
+            logger.exception("unreadable invoice request", extra={"message_id": record.message_id})
+            unreadable.append(record.message_id)  # redelivered, then parked in the DLQ
+    failed = [*unreadable, *issue_invoices(requests)]
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}

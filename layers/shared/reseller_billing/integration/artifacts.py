@@ -1,0 +1,57 @@
+"""Invoice artefacts in S3: private objects under a per-reseller prefix, verified on upload by their
+SHA-256, handed out as short-lived presigned URLs."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from reseller_billing.integration.clients import client
+from reseller_billing.models.common import utcnow
+from reseller_billing.settings import get_settings
+
+CONTENT_TYPES = {"pdf": "application/pdf", "json": "application/json", "csv": "text/csv; charset=utf-8"}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArtifact:
+    key: str
+    sha256: str
+    size: int
+    content_type: str
+
+
+def artifact_key(account_id: str, invoice_id: str, name: str) -> str:
+    return f"resellers/{account_id}/invoices/{invoice_id}/invoice.{name}"
+
+
+def store(account_id: str, invoice_id: str, name: str, body: bytes) -> StoredArtifact:
+    """Put one artefact. S3 checks the SHA-256 we send, so what is stored is what we hashed; putting the
+    same bytes again (a retry) leaves the same object."""
+    digest = hashlib.sha256(body).digest()
+    key = artifact_key(account_id, invoice_id, name)
+    client("s3").put_object(
+        Bucket=get_settings().artifacts_bucket,
+        Key=key,
+        Body=body,
+        ContentType=CONTENT_TYPES[name],
+        ChecksumAlgorithm="SHA256",
+        ChecksumSHA256=base64.b64encode(digest).decode(),
+    )
+    return StoredArtifact(key=key, sha256=digest.hex(), size=len(body), content_type=CONTENT_TYPES[name])
+
+
+def presigned_url(key: str, filename: str) -> tuple[str, datetime]:
+    ttl = get_settings().presigned_url_ttl_seconds
+    url: str = client("s3").generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": get_settings().artifacts_bucket,
+            "Key": key,
+            "ResponseContentDisposition": f'attachment; filename="{filename}"',
+        },
+        ExpiresIn=ttl,
+    )
+    return url, utcnow() + timedelta(seconds=ttl)
