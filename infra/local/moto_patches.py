@@ -5,7 +5,8 @@ roll back: the cost grows with the table (seconds per transaction on a billing d
 And moto takes no lock, so two transactions in two threads interleave, which DynamoDB never does.
 
 The replacement evaluates every condition against the state before the transaction, writes nothing if
-any fails, and otherwise applies all writes; one lock serialises it with moto's other DynamoDB writes.
+any fails, and otherwise applies all writes; one lock serialises it with moto's other DynamoDB reads and
+writes.
 That is DynamoDB's contract for transactions (all-or-nothing, isolated), without the copy.
 """
 
@@ -95,7 +96,8 @@ def apply() -> None:
     global _applied  # noqa: PLW0603 - patch once per process
     if _applied:
         return
-    for name in ("put_item", "update_item", "delete_item"):
+    # Reads too: moto builds a new item in place (keys first, then attributes), which a reader must not see.
+    for name in ("put_item", "update_item", "delete_item", "get_item", "query", "batch_get_item"):
         setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     _applied = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
@@ -14,9 +15,8 @@ _CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeou
 def client(service: str) -> Any:
     import boto3  # imported with the first client, not with every handler module
 
-    return boto3.session.Session().client(service, config=_CONFIG)
-
-
-def reset() -> None:
-    """Forget the clients (tests that start a new fake AWS call this)."""
-    client.cache_clear()
+    config = _CONFIG
+    if service == "s3" and os.environ.get("AWS_ENDPOINT_URL"):
+        # A local endpoint (moto) has no per-bucket host names: presigned URLs must be path-style.
+        config = config.merge(Config(s3={"addressing_style": "path"}))
+    return boto3.session.Session().client(service, config=config)
