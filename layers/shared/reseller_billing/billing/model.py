@@ -99,7 +99,8 @@ class BillingInput:
 
 @dataclass(frozen=True, slots=True)
 class SimCharge:
-    """One SIM's share of a line, for the RAW artefact. `amount` is exact (not rounded to the currency)."""
+    """One SIM's share of a line, for the RAW artefact: `quantity` and `amount` rounded half-up to 6 decimals
+    (lines round their exact sum to the currency once)."""
 
     iccid: str
     product_id: str

@@ -178,10 +178,6 @@ def compute(
     price_list: PriceList, customer: dict[str, Any], cycle: BillingCycle, data: CustomerBillingData
 ) -> ComputedInvoice:
     """The billing rules applied to one customer's cycle."""
-    usage: dict[tuple[str, Service], Decimal] = defaultdict(Decimal)
-    for total in data.usage:
-        if cycle.start <= total.usage_date <= cycle.end:
-            usage[(total.iccid, Service(total.service))] += total.quantity
     sims = tuple(
         Sim(
             iccid=s.iccid,
@@ -192,6 +188,11 @@ def compute(
         for s in data.sims
         if s.product_id in price_list.products
     )
+    billed = {sim.iccid for sim in sims}
+    usage: dict[tuple[str, Service], Decimal] = defaultdict(Decimal)
+    for total in data.usage:
+        if total.iccid in billed and cycle.start <= total.usage_date <= cycle.end:
+            usage[(total.iccid, Service(total.service))] += total.quantity
     return compute_invoice(
         BillingInput(
             cycle=cycle,
