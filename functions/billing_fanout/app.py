@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from reseller_billing.logic import billing_runs
-from reseller_billing.observability import logger, tracer
+from reseller_billing.observability import logger, traced
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -19,6 +19,6 @@ def fan_out(record: SQSRecord) -> None:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@traced
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=fan_out, processor=processor, context=context)

@@ -8,11 +8,11 @@ from aws_lambda_powertools.utilities.data_classes import SQSEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from reseller_billing.logic.issuing import InvoiceRequest, issue_invoices
-from reseller_billing.observability import logger, metrics, tracer
+from reseller_billing.observability import logger, metrics, traced
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@traced
 @metrics.log_metrics
 @event_source(data_class=SQSEvent)
 def lambda_handler(event: SQSEvent, context: LambdaContext) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from reseller_billing.api.auth import Principal, principal_from_claims
 from reseller_billing.api.idempotency import register_context
 from reseller_billing.errors import PayloadTooLargeError, ServiceError, UnsupportedMediaTypeError
 from reseller_billing.etags import etag
-from reseller_billing.observability import logger, tracer
+from reseller_billing.observability import logger
 
 MAX_BODY_BYTES = 1024 * 1024
 JSON = "application/json"
@@ -122,7 +122,6 @@ def http_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Lambd
     """The Lambda entry point of an API function: admission, then the resolver."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-    @tracer.capture_lambda_handler
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         try:
             principal = admit(event)
