@@ -1,4 +1,4 @@
-"""Two fixes to moto's DynamoDB, applied wherever the service runs on moto (local stack and tests).
+"""Three fixes to moto's DynamoDB, applied wherever the service runs on moto (local stack, tests, benchmarks).
 
 moto's TransactWriteItems (5.2) deep-copies every table it touches before each transaction so that it can
 roll back: the cost grows with the table (seconds per transaction on a billing day's worth of usage).
@@ -8,6 +8,9 @@ The replacement evaluates every condition against the state before the transacti
 any fails, and otherwise applies all writes; one lock serialises it with moto's other DynamoDB reads and
 writes.
 That is DynamoDB's contract for transactions (all-or-nothing, isolated), without the copy.
+
+And moto's Query on a table reads and sorts every item of the table to find one partition's (0.4 s per
+Query on a 25,000-item table); here it reads the partition, as DynamoDB does.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from moto.dynamodb.exceptions import (
     TransactionCanceledException,
 )
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
 
 _WRITE_LOCK = threading.RLock()
 _applied = False
@@ -82,6 +86,21 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
                 )
 
 
+_table_query = Table.query
+
+
+def _partition_query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+    index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+    if index_name is not None or hash_key is None or not self.range_key_attr:
+        return _table_query(self, hash_key, *args, **kwargs)
+    partition = list(self.items.get(hash_key, {}).values())
+    self.all_items = lambda: partition  # type: ignore[method-assign]  # this call only (under the lock)
+    try:
+        return _table_query(self, hash_key, *args, **kwargs)
+    finally:
+        del self.all_items
+
+
 def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(method)
     def locked(*args: Any, **kwargs: Any) -> Any:
@@ -100,4 +119,5 @@ def apply() -> None:
     for name in ("put_item", "update_item", "delete_item", "get_item", "query", "batch_get_item"):
         setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    Table.query = _partition_query  # type: ignore[method-assign]
     _applied = True

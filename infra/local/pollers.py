@@ -5,6 +5,7 @@ queue's redrive policy, the dead-letter queue."""
 from __future__ import annotations
 
 import threading
+from functools import cache
 from typing import Any
 
 import boto3
@@ -31,9 +32,14 @@ def _record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
     }
 
 
+@cache
+def sqs_client() -> Any:
+    return boto3.client("sqs", region_name=REGION)
+
+
 def deliver(function: LocalFunction, queue_url: str, queue_arn: str, batch_size: int, wait_seconds: int = 1) -> int:
     """Receive one batch and invoke the function with it; returns how many messages it got."""
-    sqs = boto3.client("sqs", region_name=REGION)
+    sqs = sqs_client()
     messages = sqs.receive_message(
         QueueUrl=queue_url,
         MaxNumberOfMessages=min(batch_size, 10),

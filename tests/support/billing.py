@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
-
 from infra import template
-from infra.local.aws import REGION, LocalResources
+from infra.local.aws import LocalResources
 from infra.local.lambda_runtime import LocalFunction
-from infra.local.pollers import deliver
+from infra.local.pollers import deliver, sqs_client
 
 
 class QueueDriver:
@@ -33,7 +31,7 @@ class QueueDriver:
         raise RuntimeError("queues did not drain")
 
     def in_flight(self) -> int:
-        sqs = boto3.client("sqs", region_name=REGION)
+        sqs = sqs_client()
         total = 0
         for _, url, _, _ in self.consumers:
             attributes = sqs.get_queue_attributes(
@@ -45,7 +43,7 @@ class QueueDriver:
         return total
 
     def dead_letters(self, queue: str = "InvoiceDeadLetterQueue") -> list[dict[str, Any]]:
-        sqs = boto3.client("sqs", region_name=REGION)
+        sqs = sqs_client()
         messages: list[dict[str, Any]] = sqs.receive_message(
             QueueUrl=self.resources.refs[queue], MaxNumberOfMessages=10, WaitTimeSeconds=0
         ).get("Messages", [])

@@ -62,3 +62,26 @@ def product(price_plan_id: str, code: str = "IOT-EU-1GB", **overrides: Any) -> d
         "price_plan_id": price_plan_id,
         **overrides,
     }
+
+
+def sim(iccid: str, product_id: str, activation_date: str = "2025-01-10", **overrides: Any) -> dict[str, Any]:
+    return {"iccid": iccid, "product_id": product_id, "activation_date": activation_date, **overrides}
+
+
+def usage_record(
+    record_id: str,
+    iccid: str,
+    quantity: Any = 10,
+    *,
+    service: str = "DATA",
+    occurred_at: str = "2025-03-10T12:00:00Z",
+    **overrides: Any,
+) -> dict[str, Any]:
+    return {
+        "record_id": record_id,
+        "iccid": iccid,
+        "service": service,
+        "quantity": quantity,
+        "occurred_at": occurred_at,
+        **overrides,
+    }

@@ -40,7 +40,7 @@ def save_account(item: AccountItem, expected_version: int) -> None:
     `customer_count` in the transaction that creates it, so this condition closes that race."""
     item.index_keys()
     if item.account_type != "STANDARD":
-        save_version(item, expected_version)
+        save_version(item, expected_version, unchanged=AccountItem.customer_count == item.customer_count)
         return
     item.version = expected_version + 1
     try:

@@ -83,9 +83,10 @@ def insert_customer(item: CustomerItem) -> None:
 def save_customer(item: CustomerItem, expected_version: int, *, closing: bool) -> None:
     """Save a changed customer; closing it also requires that all its SIMs are RETIRED."""
     if not closing:
-        save_version(item, expected_version)
+        save_version(item, expected_version, unchanged=CustomerItem.open_sim_count == item.open_sim_count)
         return
     item.version = expected_version + 1
+    item.open_sim_count = 0  # what the condition below guarantees, whatever was read
     tx = Transaction()
     tx.put(item, "customer", (CustomerItem.version == expected_version) & (CustomerItem.open_sim_count == 0))
     try:
@@ -120,7 +121,7 @@ def insert_price_plan(item: PricePlanItem) -> None:
 
 
 def save_price_plan(item: PricePlanItem, expected_version: int) -> None:
-    save_version(item, expected_version)
+    save_version(item, expected_version, unchanged=PricePlanItem.product_count == item.product_count)
 
 
 def delete_price_plan(account_id: str, plan_id: str) -> None:

@@ -91,12 +91,18 @@ class Transaction:
             raise TransactionFailed(failed) from error
 
 
-def save_version(item: TableItem, expected_version: int) -> None:
-    """Save `item` as version `expected_version + 1` if the stored one is still `expected_version`."""
+def save_version(item: TableItem, expected_version: int, *, unchanged: Condition | None = None) -> None:
+    """Save `item` as version `expected_version + 1` if the stored one is still `expected_version`.
+
+    `unchanged` guards counters that move without a version bump (SIMs on a customer, products on a
+    plan, customers on an account): a put writes back the count it read, so it must not have moved."""
     version_attribute = type(item).version  # type: ignore[attr-defined]
     item.version = expected_version + 1  # type: ignore[attr-defined]
+    condition = version_attribute == expected_version
+    if unchanged is not None:
+        condition &= unchanged
     try:
-        item.save(condition=version_attribute == expected_version)
+        item.save(condition=condition)
     except PutError as error:
         if condition_failed(error):
             raise PreconditionFailedError(

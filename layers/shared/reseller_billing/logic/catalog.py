@@ -19,7 +19,7 @@ from reseller_billing.dal.items import (
     SimItem,
     StatusChangeMap,
 )
-from reseller_billing.errors import ConflictError, UnprocessableError
+from reseller_billing.errors import ConflictError, NotFoundError, UnprocessableError
 from reseller_billing.etags import check_if_match
 from reseller_billing.ids import new_id
 from reseller_billing.logic.accounts import load_reseller
@@ -303,7 +303,15 @@ def assign_sim(account_id: str, customer_id: str, request: SimAssign) -> SimItem
     ACTIVE product of the same reseller, ACTIVE from `activation_date`."""
     _, profile = load_reseller(account_id)
     table.get_customer(account_id, customer_id)
-    table.get_product(account_id, request.product_id)
+    try:
+        table.get_product(account_id, request.product_id)
+    except NotFoundError:
+        # Like a product's price plan: a body naming what is not there is invalid input, not a missing URL.
+        raise UnprocessableError(
+            f"product {request.product_id} does not exist in this account",
+            code="product_not_found",
+            details=[{"in": "body", "field": "product_id", "message": "no such product in this account"}],
+        ) from None
     now = utcnow()
     item = SimItem(
         *SimItem.key(account_id, customer_id, request.iccid),

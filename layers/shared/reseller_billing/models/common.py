@@ -51,12 +51,19 @@ def _percent(value: Any) -> Decimal:
     return rate
 
 
+# Billing cycles are computed around every date taken in (a month either side): keep clear of year 1 and 9999.
+_FIRST_DATE, _LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def _iso_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or not _DATE.match(value):
         raise ValueError("must be a date written YYYY-MM-DD")
-    return date.fromisoformat(value)
+    day = date.fromisoformat(value)
+    if not _FIRST_DATE <= day <= _LAST_DATE:
+        raise ValueError(f"must be between {_FIRST_DATE} and {_LAST_DATE}")
+    return day
 
 
 def _currency(value: Any) -> str:

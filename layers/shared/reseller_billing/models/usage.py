@@ -19,7 +19,10 @@ _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz
 def _rfc3339(value: Any) -> datetime:
     if not isinstance(value, str) or not _RFC3339.match(value):
         raise ValueError("must be an RFC 3339 timestamp with a time zone, e.g. 2026-11-05T13:45:00Z")
-    return datetime.fromisoformat(value.replace("z", "Z")).astimezone(UTC)
+    try:
+        return datetime.fromisoformat(value.replace("z", "Z")).astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:30:00+01:00 is before year 1 in UTC
+        raise ValueError("is out of the range of dates") from None
 
 
 class UsageRecord(InputModel):

@@ -1,0 +1,112 @@
+"""A reseller with many customers, SIMs and usage. The account, plan and product go through the service
+layer; customers, SIMs and daily usage totals are batch-written as the service would store them
+(seeding is not what is measured, and 2,500 SIMs one transaction at a time take minutes on moto)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from reseller_billing.api.auth import Principal, Role
+from reseller_billing.dal.items import (
+    AddressMap,
+    CustomerItem,
+    IccidRegistration,
+    SimItem,
+    StatusChangeMap,
+    TableItem,
+    UniqueValueGuard,
+    UsageTotalItem,
+)
+from reseller_billing.logic import accounts, catalog
+from reseller_billing.models.accounts import AccountCreate
+from reseller_billing.models.catalog import PricePlanCreate, ProductCreate
+from reseller_billing.models.common import utcnow
+from tests.support import factories
+from tests.support.iccids import iccid
+
+OPERATOR = Principal(subject="bench", role=Role.OPERATOR)
+RUN_DATE = date(2026, 11, 5)  # bills 2026-10-05 .. 2026-11-04
+ACTIVATED = date(2026, 10, 12)
+DATA_DAYS = (14, 18, 22, 26, 30)  # 5 x 310 MB = 1550 MB per SIM against a prorated 1024 x 24/31
+SMS_DAYS = (15, 25)  # 2 x 70 messages against a prorated 100 x 24/31
+
+
+def seed_reseller(customers: int, sims_each: int, *, invoice_type: str = "BOTH", first_serial: int = 0) -> str:
+    """A reseller (billing-cycle day 5) whose customers each have `sims_each` SIMs with DATA and SMS
+    usage, so every invoice has MRC, activation and both overage lines."""
+    profile = factories.reseller_profile(customer_invoice_type=invoice_type)
+    account = accounts.create_account(
+        OPERATOR, AccountCreate.model_validate(factories.reseller_account(reseller_profile=profile))
+    )
+    plan, _ = catalog.create_price_plan(account.id, PricePlanCreate.model_validate(factories.price_plan()))
+    product = catalog.create_product(account.id, ProductCreate.model_validate(factories.product(plan.id)))
+    now = utcnow()
+    serial = first_serial
+    body = factories.customer()
+    with TableItem.batch_write() as batch:
+        for n in range(customers):
+            customer_id = f"cus_BENCH{first_serial + n:021d}"
+            number = f"C-{first_serial + n:06d}"
+            batch.save(
+                CustomerItem(
+                    *CustomerItem.key(account.id, customer_id),
+                    id=customer_id,
+                    account_id=account.id,
+                    customer_number=number,
+                    name=f"{body['name']} {n}",
+                    email=body["email"],
+                    address=AddressMap(**body["address"]),
+                    vat_rate=Decimal(body["vat_rate"]),
+                    status="ACTIVE",
+                    open_sim_count=sims_each,
+                    created_at=now,
+                    updated_at=now,
+                    version=1,
+                )
+            )
+            batch.save(
+                UniqueValueGuard(*UniqueValueGuard.customer_number_key(account.id, number), owner_id=customer_id)
+            )
+            for _ in range(sims_each):
+                serial += 1
+                sim = iccid(serial)
+                batch.save(
+                    SimItem(
+                        *SimItem.key(account.id, customer_id, sim),
+                        iccid=sim,
+                        account_id=account.id,
+                        customer_id=customer_id,
+                        product_id=product.id,
+                        activation_date=ACTIVATED,
+                        status="ACTIVE",
+                        history=[StatusChangeMap(status="ACTIVE", effective_date=ACTIVATED)],
+                        created_at=now,
+                        updated_at=now,
+                        version=1,
+                    )
+                )
+                batch.save(
+                    IccidRegistration(
+                        *IccidRegistration.key(sim),
+                        iccid=sim,
+                        account_id=account.id,
+                        customer_id=customer_id,
+                        activation_date=ACTIVATED,
+                    )
+                )
+                for service, days, quantity in (("DATA", DATA_DAYS, "310"), ("SMS", SMS_DAYS, "70")):
+                    for day in days:
+                        used = date(2026, 10, day)
+                        batch.save(
+                            UsageTotalItem(
+                                *UsageTotalItem.key(account.id, customer_id, used, sim, service),
+                                iccid=sim,
+                                service=service,
+                                usage_date=used,
+                                quantity=Decimal(quantity),
+                            )
+                        )
+    account.customer_count = customers
+    account.save()
+    return account.id
