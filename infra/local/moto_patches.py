@@ -1,4 +1,4 @@
-"""Three fixes to moto's DynamoDB, applied wherever the service runs on moto (local stack, tests, benchmarks).
+"""Fixes to moto's DynamoDB, applied wherever the service runs on moto (local stack, tests, benchmarks).
 
 moto's TransactWriteItems (5.2) deep-copies every table it touches before each transaction so that it can
 roll back: the cost grows with the table (seconds per transaction on a billing day's worth of usage).
@@ -11,12 +11,18 @@ That is DynamoDB's contract for transactions (all-or-nothing, isolated), without
 
 And moto's Query on a table reads and sorts every item of the table to find one partition's (0.4 s per
 Query on a 25,000-item table); here it reads the partition, as DynamoDB does.
+
+And moto writes DynamoDB answers through a serializer that walks the API's shape for every attribute
+value (60 ms for a 40-item Query); the result is already DynamoDB JSON, so it is written as it is.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -29,6 +35,7 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoResult
 
 _WRITE_LOCK = threading.RLock()
 _applied = False
@@ -101,6 +108,20 @@ def _partition_query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> A
         del self.all_items
 
 
+def _wire_value(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, set | frozenset):
+        return list(value)
+    raise TypeError(f"cannot write {type(value).__name__} as DynamoDB JSON")
+
+
+def _dynamo_json(self: DynamoResult, context: Any) -> tuple[int, dict[str, str], str]:
+    return 200, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps(self.result, default=_wire_value)
+
+
 def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(method)
     def locked(*args: Any, **kwargs: Any) -> Any:
@@ -120,4 +141,5 @@ def apply() -> None:
         setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     Table.query = _partition_query  # type: ignore[method-assign]
+    DynamoResult.execute_result = _dynamo_json  # type: ignore[method-assign,assignment]
     _applied = True

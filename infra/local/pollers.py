@@ -40,13 +40,18 @@ def sqs_client() -> Any:
 def deliver(function: LocalFunction, queue_url: str, queue_arn: str, batch_size: int, wait_seconds: int = 1) -> int:
     """Receive one batch and invoke the function with it; returns how many messages it got."""
     sqs = sqs_client()
-    messages = sqs.receive_message(
-        QueueUrl=queue_url,
-        MaxNumberOfMessages=min(batch_size, 10),
-        WaitTimeSeconds=wait_seconds,
-        AttributeNames=["All"],
-        MessageAttributeNames=["All"],
-    ).get("Messages", [])
+    messages: list[dict[str, Any]] = []
+    while len(messages) < batch_size:  # up to the event source's batch size, as its batching window would
+        received = sqs.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=min(batch_size - len(messages), 10),
+            WaitTimeSeconds=0 if messages else wait_seconds,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not received:
+            break
+        messages += received
     if not messages:
         return 0
     event = {"Records": [_record(m, queue_arn) for m in messages]}

@@ -27,6 +27,7 @@ class LocalStack:
     licensed_features: str = "FT-3001.007"
     jwt_secret: str = DEFAULT_SECRET
     access_log: bool = False
+    stage: str = "local"
     resources: LocalResources | None = None
     functions: dict[str, LocalFunction] = field(default_factory=dict)
     _moto: ThreadedMotoServer | None = None
@@ -57,7 +58,7 @@ class LocalStack:
             POWERTOOLS_DEV="false",
             POWERTOOLS_METRICS_DISABLED=os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
         )
-        self.resources = provision({"Stage": "local", "LicensedFeatures": self.licensed_features})
+        self.resources = provision({"Stage": self.stage, "LicensedFeatures": self.licensed_features})
         os.environ.update(self.resources.function_environment())
         self.functions = load_functions()
 

@@ -37,6 +37,9 @@ from reseller_billing.models.common import utcnow
 
 ISSUED = "ISSUED"
 NUMBERED = "NUMBERED"
+# An outcome puts its outcome item and may issue its invoice; with the run's counters, 45 stay under the
+# 100 items TransactWriteItems takes.
+OUTCOMES_PER_TRANSACTION = 45
 
 
 def invoices_partition(account_id: str) -> str:
@@ -245,8 +248,13 @@ def record_outcomes(account_id: str, run_id: str, outcomes: Sequence[Outcome]) -
     One transaction for the whole batch; if a condition fails (a redelivered message whose outcome or
     issue is already recorded), each outcome is retried on its own. Returns the invoices this call moved
     to ISSUED (their InvoiceIssued events are due)."""
-    if not outcomes:
-        return []
+    issued: list[InvoiceItem] = []
+    for start in range(0, len(outcomes), OUTCOMES_PER_TRANSACTION):
+        issued += _record_chunk(account_id, run_id, outcomes[start : start + OUTCOMES_PER_TRANSACTION])
+    return issued
+
+
+def _record_chunk(account_id: str, run_id: str, outcomes: Sequence[Outcome]) -> list[InvoiceItem]:
     try:
         _record(account_id, run_id, outcomes)
         return [o.issue for o in outcomes if o.issue is not None]
@@ -316,12 +324,11 @@ def _record_one_again(account_id: str, run_id: str, outcome: Outcome, failure: T
 
 
 def mark_events_published(invoices: Sequence[InvoiceItem]) -> None:
-    if not invoices:
-        return
-    tx = Transaction()
-    for invoice in invoices:
-        tx.update(invoice, invoice.id, [InvoiceItem.event_published.set(True)])
-    tx.commit()
+    for start in range(0, len(invoices), 100):
+        tx = Transaction()
+        for invoice in invoices[start : start + 100]:
+            tx.update(invoice, invoice.id, [InvoiceItem.event_published.set(True)])
+        tx.commit()
 
 
 # --- reading invoices ----------------------------------------------------------------------------

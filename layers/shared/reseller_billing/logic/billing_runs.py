@@ -121,6 +121,11 @@ def fan_out_page(message: dict[str, Any]) -> None:
     account_id, run_id, page = message["account_id"], message["run_id"], int(message["page"])
     run = table.get_run(account_id, run_id)
     customers = table.customers_page(account_id, get_settings().fanout_page_size, message.get("cursor"))
+    if customers.next_cursor:
+        # The next page first: pages are then fanned out by several instances at once, not in a chain.
+        queues.send_fanout_page(
+            {"account_id": account_id, "run_id": run_id, "page": page + 1, "cursor": customers.next_cursor}
+        )
     queues.send_invoice_requests(
         [
             {
@@ -132,10 +137,6 @@ def fan_out_page(message: dict[str, Any]) -> None:
             for customer in customers.items
         ]
     )
-    if customers.next_cursor:
-        queues.send_fanout_page(
-            {"account_id": account_id, "run_id": run_id, "page": page + 1, "cursor": customers.next_cursor}
-        )
     table.record_fanout_page(account_id, run_id, page, len(customers.items), last=customers.next_cursor is None)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -35,6 +36,8 @@ from reseller_billing.observability import logger, metrics
 from reseller_billing.settings import get_settings
 
 NUMBERING_ATTEMPTS = 8
+NUMBERED_PER_TRANSACTION = 99  # and the counter: TransactWriteItems takes 100 items
+UPLOAD_THREADS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,13 +130,25 @@ def _issue_group(run: _Run, account_id: str, group: list[InvoiceRequest], failed
     for request, item in _number(account_id, run, drafts):
         to_store.append((request, item))
 
+    # Rendering is CPU work, one invoice after the other; the S3 puts are I/O and overlap.
+    rendered: list[tuple[InvoiceRequest, InvoiceItem, dict[str, bytes]]] = []
     for request, item in to_store:
         try:
-            _store_artifacts(run, item)
-            outcomes.append(Outcome(request.customer_id, "ISSUED", item.id, issue=item))
+            doc = InvoiceDocument.model_validate(item.document)
+            rendered.append((request, item, render_artifacts(doc, run.price_list.profile.customer_invoice_type)))
         except Exception as error:
-            logger.exception("could not store artefacts", extra={"invoice_id": item.id})
+            logger.exception("could not render artefacts", extra={"invoice_id": item.id})
             failed[request.message_id] = error
+    if rendered:
+        with ThreadPoolExecutor(max_workers=UPLOAD_THREADS) as pool:
+            uploads = [(request, item, pool.submit(_store_artifacts, item, files)) for request, item, files in rendered]
+        for request, item, upload in uploads:
+            try:
+                upload.result()
+                outcomes.append(Outcome(request.customer_id, "ISSUED", item.id, issue=item))
+            except Exception as error:
+                logger.exception("could not store artefacts", extra={"invoice_id": item.id})
+                failed[request.message_id] = error
 
     issued = table.record_outcomes(account_id, run.run_id, outcomes)
     metrics.add_metric(name="InvoicesIssued", unit="Count", value=len(issued))
@@ -156,7 +171,7 @@ def _already_issued(run: _Run, invoice: InvoiceItem) -> Outcome:
 def _number(
     account_id: str, run: _Run, drafts: list[tuple[InvoiceRequest, InvoiceDocument]]
 ) -> list[tuple[InvoiceRequest, InvoiceItem]]:
-    """Give each draft the next number and create its invoice, all in one transaction with the counter.
+    """Give each draft the next number and create its invoice, in one transaction with the counter.
 
     Drafts whose invoice turns out to exist (another delivery of the same request got there first) are
     returned as that existing invoice, to be finished rather than created."""
@@ -165,52 +180,54 @@ def _number(
     ready: list[tuple[InvoiceRequest, InvoiceItem]] = []
     pending = sorted(drafts, key=lambda d: d[1].customer.customer_number)
     last = _counters.get((account_id, year))
-    for attempt in range(NUMBERING_ATTEMPTS):
-        if not pending:
-            break
+    attempts = 0
+    while pending:
+        if attempts == NUMBERING_ATTEMPTS:
+            _counters.pop((account_id, year), None)
+            raise TransientError("invoice numbering kept colliding with other workers", code="numbering_contention")
         if last is None:
             last = table.read_counter(account_id, year)
-        items = []
-        for offset, (request, doc) in enumerate(pending, start=1):
-            number = invoice_number(profile, year, last + offset)
-            items.append(
-                InvoiceItem(
-                    *InvoiceItem.key(account_id, request.customer_id, run.cycle.start),
-                    id=doc.id,
-                    account_id=account_id,
-                    customer_id=request.customer_id,
-                    run_id=run.run_id,
-                    invoice_number=number,
-                    status=NUMBERED,
-                    document=doc.model_copy(update={"invoice_number": number}).model_dump(mode="json"),
-                    created_at=utcnow(),
-                )
-            )
+        chunk = pending[:NUMBERED_PER_TRANSACTION]
+        items = [
+            _numbered_invoice(account_id, run, request, doc, invoice_number(profile, year, last + offset))
+            for offset, (request, doc) in enumerate(chunk, start=1)
+        ]
         try:
             table.insert_numbered(account_id, year, last, items)
         except InvoicesExist as exists:
-            ready += [(request, exists.existing[doc.id]) for request, doc in pending if doc.id in exists.existing]
+            ready += [(request, exists.existing[doc.id]) for request, doc in chunk if doc.id in exists.existing]
             pending = [(request, doc) for request, doc in pending if doc.id not in exists.existing]
             continue
         except (CounterMoved, TransientError):
             last = None
-            time.sleep(min(0.02 * 2**attempt, 0.5))
+            time.sleep(min(0.02 * 2**attempts, 0.5))
+            attempts += 1
             continue
         last += len(items)
         _counters[(account_id, year)] = last
-        return ready + list(zip((r for r, _ in pending), items, strict=True))
-    if pending:
-        _counters.pop((account_id, year), None)
-        raise TransientError("invoice numbering kept colliding with other workers", code="numbering_contention")
+        ready += list(zip((request for request, _ in chunk), items, strict=True))
+        pending = pending[len(chunk) :]
     return ready
 
 
-def _store_artifacts(run: _Run, item: InvoiceItem) -> None:
-    doc = InvoiceDocument.model_validate(item.document)
-    stored = {
-        name: artifacts.store(item.account_id, item.id, name, body)
-        for name, body in render_artifacts(doc, run.price_list.profile.customer_invoice_type).items()
-    }
+def _numbered_invoice(
+    account_id: str, run: _Run, request: InvoiceRequest, doc: InvoiceDocument, number: str
+) -> InvoiceItem:
+    return InvoiceItem(
+        *InvoiceItem.key(account_id, request.customer_id, run.cycle.start),
+        id=doc.id,
+        account_id=account_id,
+        customer_id=request.customer_id,
+        run_id=run.run_id,
+        invoice_number=number,
+        status=NUMBERED,
+        document=doc.model_copy(update={"invoice_number": number}).model_dump(mode="json"),
+        created_at=utcnow(),
+    )
+
+
+def _store_artifacts(item: InvoiceItem, files: dict[str, bytes]) -> None:
+    stored = {name: artifacts.store(item.account_id, item.id, name, body) for name, body in files.items()}
     item.artifacts = {
         name: {"key": s.key, "sha256": s.sha256, "size": s.size, "content_type": s.content_type}
         for name, s in stored.items()

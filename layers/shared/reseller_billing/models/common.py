@@ -125,7 +125,7 @@ Timestamp = Annotated[
 class InputModel(BaseModel):
     """A request body: unknown fields are an error, not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class PatchModel(InputModel):
@@ -142,7 +142,7 @@ class PatchModel(InputModel):
 
 
 class OutputModel(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class Resource(OutputModel):

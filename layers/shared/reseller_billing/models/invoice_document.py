@@ -18,7 +18,7 @@ SCHEMA_VERSION = "1.0"
 
 
 class _Document(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Address(_Document):
