@@ -8,10 +8,11 @@ from typing import cast
 
 import pytest
 from fontTools.ttLib import TTFont
+from fpdf import FPDF
 from pypdf import PageObject, PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
-from reseller_billing.rendering.pdf import render_pdf
+from reseller_billing.rendering.pdf import FONT_DIR, render_pdf
 from tests.unit.rendering.conftest import CUSTOMER_NAME
 
 
@@ -147,3 +148,84 @@ def test_euro_sign_and_other_text_survive_extraction(make_document, currency):
     (text,) = pages_text(render_pdf(doc.model_copy(update={"lines": (line, *doc.lines[1:])})))
 
     assert "Flat € 5 GB — Ωmega" in text
+
+
+LONG_NAME = (
+    "Fleet Telemetry Flat € 5 GB — Müller & Söhne: Priority Roaming, "
+    "Static IP, Private APN, 24/7 Support, Quarterly Reports."
+)
+
+
+def text_runs(page: PageObject) -> list[tuple[float, float, str]]:
+    """Each run of text shown on the page: its origin (x, y in points from the bottom left) and its text."""
+    runs: list[tuple[float, float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            runs.append((round(tm[4], 2), round(tm[5], 2), text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def string_width_pt(text: str, font: str) -> float:
+    pdf = FPDF(unit="pt")
+    if font == "core":
+        pdf.core_fonts_encoding = "windows-1252"  # as the renderer sets it
+        pdf.set_font("helvetica", size=8.5)
+    else:
+        pdf.add_font("dejavu", "", FONT_DIR / "DejaVuSans.ttf")
+        pdf.set_font("dejavu", size=8.5)
+    return float(pdf.get_string_width(text))
+
+
+@pytest.mark.parametrize("font", ["bundled", "core"])
+def test_a_long_product_name_wraps_inside_its_cell_and_the_row_grows(make_document, font):
+    doc = make_document(customer_name="Müller & Söhne GmbH", city="Köln")
+    lines = (doc.lines[0].model_copy(update={"product_name": LONG_NAME}), *doc.lines[1:])
+
+    runs = text_runs(PdfReader(io.BytesIO(render_pdf(doc.model_copy(update={"lines": lines}), font=font))).pages[0])
+
+    assert len(LONG_NAME) == 120
+    x_of = {text: x for x, _, text in runs}
+    y_of = {text: y for _, y, text in runs}
+    product_x, charge_x = x_of["Product"], x_of["Charge"]
+    first_row, second_row = y_of["IOT-EU-000"], y_of["IOT-EU-001"]
+    name_lines = [(x, y, text) for x, y, text in runs if x == product_x and second_row < y <= first_row]
+    assert len(name_lines) >= 3
+    assert " ".join(text for _, _, text in name_lines) == LONG_NAME
+    assert [y for _, y, _ in name_lines] == sorted((y for _, y, _ in name_lines), reverse=True)
+    for x, _, text in name_lines:
+        assert x + string_width_pt(text, font) < charge_x
+    # The other cells of the row stay at its top; the next row starts below the last line of the name.
+    assert name_lines[0][1] == first_row == y_of["Monthly fee per SIM"]
+    assert second_row < name_lines[-1][1] - 14
+    # Amounts are flush right, in every row.
+    right_edges = {
+        round(x + string_width_pt(text, font), 1) for x, _, text in runs if text in ("12.35", "24.69", "37.04")
+    }
+    assert len(right_edges) == 1
+
+
+def test_rows_are_never_split_across_pages_and_each_page_repeats_the_header(make_document):
+    doc = make_document(line_count=90)
+    # Every name wraps onto several lines, each word naming its row.
+    lines = tuple(
+        line.model_copy(update={"product_name": " ".join(f"r{n:02d}w{k:02d}" for k in range(17))})
+        for n, line in enumerate(doc.lines)
+    )
+
+    pdf = render_pdf(doc.model_copy(update={"lines": lines}))
+
+    pages = pages_text(pdf)
+    assert len(pages) > 3
+    for n in range(len(lines)):
+        words = [f"r{n:02d}w{k:02d}" for k in range(17)]
+        (page,) = (text for text in pages if any(word in text for word in words))
+        assert all(word in page for word in words), f"row {n} is split across pages"
+    for text in pages:
+        assert "Code Product Charge Quantity Amount (EUR)" in text
+    # Nothing but the footer runs into the bottom margin of 22 mm.
+    for page_object in PdfReader(io.BytesIO(pdf)).pages:
+        body = [(y, text) for _, y, text in text_runs(page_object) if not text.startswith(("Page ", "Nordlicht"))]
+        assert min(y for y, _ in body) > 22 * 72 / 25.4
