@@ -5,18 +5,32 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+import subprocess
+import sys
 import threading
+import time
 from dataclasses import dataclass, field
 
-from moto.server import ThreadedMotoServer
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra import template
-from infra.local import moto_patches
 from infra.local.aws import REGION, LocalResources, provision
 from infra.local.gateway import Gateway
 from infra.local.lambda_runtime import LocalFunction, load_functions
 from infra.local.tokens import DEFAULT_SECRET
+
+
+def _wait_for_port(host: str, port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the moto server exited with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"the moto server did not listen on {host}:{port} within {timeout} s")
 
 
 @dataclass
@@ -30,7 +44,7 @@ class LocalStack:
     stage: str = "local"
     resources: LocalResources | None = None
     functions: dict[str, LocalFunction] = field(default_factory=dict)
-    _moto: ThreadedMotoServer | None = None
+    _moto: subprocess.Popen[bytes] | None = None
     _server: BaseWSGIServer | None = None
     _threads: list[threading.Thread] = field(default_factory=list)
     _stopping: threading.Event = field(default_factory=threading.Event)
@@ -44,10 +58,13 @@ class LocalStack:
         return f"http://{self.host}:{self.moto_port}"
 
     def start(self) -> None:
-        moto_patches.apply()
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's and the gateway's request lines
-        self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
-        self._moto.start()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the gateway's request lines
+        self._moto = subprocess.Popen(
+            [sys.executable, "-m", "infra.local.moto_server", self.host, str(self.moto_port)],
+            cwd=template.ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.host, self.moto_port, self._moto)
         os.environ.update(
             AWS_ENDPOINT_URL=self.aws_endpoint,
             AWS_ACCESS_KEY_ID="local",
@@ -92,4 +109,5 @@ class LocalStack:
         for thread in self._threads:
             thread.join(timeout=5)
         if self._moto is not None:
-            self._moto.stop()
+            self._moto.terminate()
+            self._moto.wait(timeout=10)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 import time
 from collections import Counter
 from typing import Any
@@ -26,24 +25,30 @@ from moto import mock_aws  # noqa: E402
 from infra.local import moto_patches  # noqa: E402
 from infra.local.aws import provision  # noqa: E402
 
-_counting = threading.local()
+
+class _Counting:
+    # Not thread-local: the worker stores artefacts from a thread pool. The queue driver runs one
+    # invocation at a time and polls outside them, so what is counted is the functions' own calls.
+    on = False
+
+
 calls: Counter[str] = Counter()
 _original = BaseClient._make_api_call
 
 
 def _counted(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-    if getattr(_counting, "on", False):
+    if _Counting.on:
         calls[f"{self.meta.service_model.service_name}:{operation}"] += 1
     return _original(self, operation, params)
 
 
 def counted(fn: Any) -> Any:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        _counting.on = True
+        _Counting.on = True
         try:
             return fn(*args, **kwargs)
         finally:
-            _counting.on = False
+            _Counting.on = False
 
     return wrapper
 

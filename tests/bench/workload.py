@@ -101,15 +101,15 @@ def document(name: str = "Omega Logistics Sp. z o.o.", *, sims: int = 10) -> Inv
     return compose_document(price_list(), customer(name), CYCLE, computed, "INV-2026-000001")
 
 
-ROWS_PER_PAGE = 24
-
-
-def long_document(pages: int = 40) -> InvoiceDocument:
-    """An invoice whose lines fill `pages` A4 pages: many products, 4 lines each."""
+def long_document(lines: int) -> InvoiceDocument:
+    """An invoice with `lines` lines: many products, 4 lines each."""
     doc = document()
-    lines = tuple(
-        line.model_copy(update={"product_code": f"IOT-{n:04d}", "product_name": f"IoT product {n}"})
-        for n in range(pages * ROWS_PER_PAGE // len(doc.lines) - 3)
-        for line in doc.lines
+    return doc.model_copy(
+        update={
+            "lines": tuple(
+                line.model_copy(update={"product_code": f"IOT-{n:04d}", "product_name": f"IoT product {n}"})
+                for n in range(lines // len(doc.lines))
+                for line in doc.lines
+            )
+        }
     )
-    return doc.model_copy(update={"lines": lines})

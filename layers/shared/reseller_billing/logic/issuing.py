@@ -37,7 +37,7 @@ from reseller_billing.settings import get_settings
 
 NUMBERING_ATTEMPTS = 8
 NUMBERED_PER_TRANSACTION = 99  # and the counter: TransactWriteItems takes 100 items
-UPLOAD_THREADS = 8
+IO_THREADS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,10 @@ class _Run:
     run_date: date
     cycle: BillingCycle
     price_list: PriceList
+
+    @property
+    def cycle_bounds(self) -> tuple[date, date]:
+        return self.cycle.start, self.cycle.end
 
 
 # A warm worker keeps the price lists of the runs it saw, and the last invoice number it allocated.
@@ -102,13 +106,26 @@ def issue_invoices(requests: Sequence[InvoiceRequest]) -> list[str]:
 
 
 def _issue_group(run: _Run, account_id: str, group: list[InvoiceRequest], failed: dict[str, Exception]) -> None:
+    # Requests to AWS are I/O and overlap in a thread pool; computing and rendering are CPU work and run
+    # one after the other in this thread.
+    with ThreadPoolExecutor(max_workers=IO_THREADS) as pool:
+        _issue_group_with(pool, run, account_id, group, failed)
+
+
+def _issue_group_with(
+    pool: ThreadPoolExecutor, run: _Run, account_id: str, group: list[InvoiceRequest], failed: dict[str, Exception]
+) -> None:
     outcomes: list[Outcome] = []
     drafts: list[tuple[InvoiceRequest, InvoiceDocument]] = []
     to_store: list[tuple[InvoiceRequest, InvoiceItem]] = []
     events_due: list[InvoiceItem] = []
-    for request in group:
+    reads = [
+        (request, pool.submit(table.customer_billing_data, account_id, request.customer_id, *run.cycle_bounds))
+        for request in group
+    ]
+    for request, read in reads:
         try:
-            data = table.customer_billing_data(account_id, request.customer_id, run.cycle.start, run.cycle.end)
+            data = read.result()
             if data.invoice is not None and data.invoice.status == ISSUED:
                 outcomes.append(_already_issued(run, data.invoice))
                 if not data.invoice.event_published:
@@ -130,7 +147,6 @@ def _issue_group(run: _Run, account_id: str, group: list[InvoiceRequest], failed
     for request, item in _number(account_id, run, drafts):
         to_store.append((request, item))
 
-    # Rendering is CPU work, one invoice after the other; the S3 puts are I/O and overlap.
     rendered: list[tuple[InvoiceRequest, InvoiceItem, dict[str, bytes]]] = []
     for request, item in to_store:
         try:
@@ -139,16 +155,14 @@ def _issue_group(run: _Run, account_id: str, group: list[InvoiceRequest], failed
         except Exception as error:
             logger.exception("could not render artefacts", extra={"invoice_id": item.id})
             failed[request.message_id] = error
-    if rendered:
-        with ThreadPoolExecutor(max_workers=UPLOAD_THREADS) as pool:
-            uploads = [(request, item, pool.submit(_store_artifacts, item, files)) for request, item, files in rendered]
-        for request, item, upload in uploads:
-            try:
-                upload.result()
-                outcomes.append(Outcome(request.customer_id, "ISSUED", item.id, issue=item))
-            except Exception as error:
-                logger.exception("could not store artefacts", extra={"invoice_id": item.id})
-                failed[request.message_id] = error
+    uploads = [(request, item, pool.submit(_store_artifacts, item, files)) for request, item, files in rendered]
+    for request, item, upload in uploads:
+        try:
+            upload.result()
+            outcomes.append(Outcome(request.customer_id, "ISSUED", item.id, issue=item))
+        except Exception as error:
+            logger.exception("could not store artefacts", extra={"invoice_id": item.id})
+            failed[request.message_id] = error
 
     issued = table.record_outcomes(account_id, run.run_id, outcomes)
     metrics.add_metric(name="InvoicesIssued", unit="Count", value=len(issued))
