@@ -52,9 +52,9 @@ unit integration e2e: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m tests.bench
 
+# Lambda cannot write __pycache__ next to the code: ship the bytecode, valid whatever the files' times.
 build: install
 	$(SAM) build --template template.yaml
-	# Lambda cannot write __pycache__ next to the code: ship the bytecode, valid whatever the files' times.
 	$(PY) -m compileall -q -j0 --invalidation-mode unchecked-hash .aws-sam/build
 
 deploy: build
