@@ -22,7 +22,7 @@ def start_billing_run(
     caller = http.principal(router)
 
     def start() -> Response[BillingRun]:
-        run = billing_runs.start_manual_run(caller, account_id, body.run_date)
+        run = billing_runs.start_manual_run(account_id, body.run_date)
         return http.respond(
             billing_runs.to_billing_run(run),
             HTTPStatus.ACCEPTED,

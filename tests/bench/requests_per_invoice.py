@@ -59,7 +59,7 @@ def measure(customers: int, sims: int) -> dict[str, Any]:
     from infra.local.lambda_runtime import load_functions
     from reseller_billing.logic import billing_runs
     from reseller_billing.settings import get_settings
-    from tests.bench.seed import OPERATOR, RUN_DATE, seed_reseller
+    from tests.bench.seed import RUN_DATE, seed_reseller
     from tests.support.billing import QueueDriver
 
     resources = provision({"Stage": environment.STAGE})
@@ -72,7 +72,7 @@ def measure(customers: int, sims: int) -> dict[str, Any]:
 
     BaseClient._make_api_call = _counted
     started = time.perf_counter()
-    run = counted(billing_runs.start_manual_run)(OPERATOR, account_id, RUN_DATE)
+    run = counted(billing_runs.start_manual_run)(account_id, RUN_DATE)
     QueueDriver(functions, resources).drain()
     elapsed = time.perf_counter() - started
     BaseClient._make_api_call = _original

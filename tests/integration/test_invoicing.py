@@ -370,6 +370,18 @@ class TestFailures:
         assert done["issued"] == 1
         assert counter(catalog.account_id) == 1
 
+    def test_the_same_customer_twice_in_one_batch_is_issued_once(self, operator, catalog, queues):
+        customers = add_customers(operator, catalog, 2)
+        run = _run_without_workers(operator, catalog, queues)
+        once = _requests(catalog, customers, run["id"])
+        twice = [*once, InvoiceRequest("again", once[0].account_id, once[0].run_id, once[0].customer, 1)]
+        assert issue_invoices(twice) == []
+        assert sorted(i["invoice_number"] for i in invoices_of(operator, catalog)) == [
+            "INV-2026-000001",
+            "INV-2026-000002",
+        ]
+        assert operator.get(f"{catalog.base}/billing-runs/{run['id']}").json["issued"] == 2
+
     def test_two_workers_on_the_same_customer_issue_one_invoice(self, operator, catalog, queues):
         customers = add_customers(operator, catalog, 1)
         run = _run_without_workers(operator, catalog, queues)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from infra import template
 from infra.local.aws import LocalResources
 from infra.local.lambda_runtime import LocalFunction
@@ -41,10 +39,3 @@ class QueueDriver:
                 attributes["ApproximateNumberOfMessagesNotVisible"]
             )
         return total
-
-    def dead_letters(self, queue: str = "InvoiceDeadLetterQueue") -> list[dict[str, Any]]:
-        sqs = sqs_client()
-        messages: list[dict[str, Any]] = sqs.receive_message(
-            QueueUrl=self.resources.refs[queue], MaxNumberOfMessages=10, WaitTimeSeconds=0
-        ).get("Messages", [])
-        return messages

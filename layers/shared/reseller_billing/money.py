@@ -25,8 +25,3 @@ _QUANTA = {digits: Decimal(1).scaleb(-digits) for digits in range(0, 5)}
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """`amount` rounded half-up to the currency's minor unit; the result has exactly that many digits."""
     return amount.quantize(_QUANTA[minor_units(currency)], rounding=ROUND_HALF_UP)
-
-
-def format_money(amount: Decimal, currency: str) -> str:
-    """The JSON form of an amount already in minor units: "97", "11.30", "9.250"."""
-    return str(round_money(amount, currency))

@@ -36,14 +36,6 @@ def _cycle_closed(day: date) -> ConflictError:
     return ConflictError(f"the billing cycle containing {day} is already invoiced", code="cycle_closed")
 
 
-def is_cycle_closed(account_id: str, cycle_start: date) -> bool:
-    try:
-        CycleClosure.get(*CycleClosure.key(account_id, cycle_start), consistent_read=True)
-    except DoesNotExist:
-        return False
-    return True
-
-
 # --- customers -----------------------------------------------------------------------------------
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from reseller_billing.api.auth import Principal
 from reseller_billing.dal import billing as table
 from reseller_billing.dal import catalog as catalog_table
 from reseller_billing.dal.items import BillingRunItem
@@ -93,8 +92,8 @@ def start_billing_run(account_id: str, run_date: date, trigger: str, today: date
     return run
 
 
-def start_manual_run(principal: Principal, account_id: str, run_date: date) -> BillingRunItem:
-    del principal  # operators and the reseller's own users may start runs; the edge checked the tenant
+def start_manual_run(account_id: str, run_date: date) -> BillingRunItem:
+    """A run started through the API (by an operator or the reseller's own users)."""
     return start_billing_run(account_id, run_date, MANUAL, today=utcnow().date())
 
 

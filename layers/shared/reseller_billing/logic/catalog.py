@@ -4,8 +4,6 @@ the reseller's own users)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from reseller_billing.billing.cycles import cycle_containing
 from reseller_billing.billing.model import SimStatus
 from reseller_billing.dal import catalog as table
@@ -372,13 +370,3 @@ def change_sim_status(account_id: str, customer_id: str, iccid: str, request: Si
     cycle = cycle_containing(request.effective_date, profile.billing_cycle_day)
     table.save_sim_status(item, expected_version, retiring=request.status is SimStatus.RETIRED, cycle_start=cycle.start)
     return item
-
-
-def sim_state_on(item: SimItem, day: date) -> SimStatus | None:
-    """The SIM's status on `day` (None before its activation)."""
-    state: SimStatus | None = None
-    for change in item.history:
-        if change.effective_date > day:
-            break
-        state = SimStatus(change.status)
-    return state

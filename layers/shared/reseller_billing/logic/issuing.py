@@ -95,12 +95,21 @@ def issue_invoices(requests: Sequence[InvoiceRequest]) -> list[str]:
     for request in requests:
         groups.setdefault((request.account_id, request.run_id), []).append(request)
     for (account_id, run_id), group in groups.items():
+        # The same customer twice in one batch (a fan-out page delivered twice): one request does the
+        # work, the other shares its fate. Two puts of one item in a transaction would be refused.
+        first: dict[str, InvoiceRequest] = {}
+        for request in group:
+            first.setdefault(request.customer_id, request)
         try:
-            _issue_group(_run(account_id, run_id), account_id, group, failed)
+            _issue_group(_run(account_id, run_id), account_id, list(first.values()), failed)
         except Exception as error:
             logger.exception("invoice batch failed", extra={"account_id": account_id, "run_id": run_id})
             for request in group:
                 failed.setdefault(request.message_id, error)
+        for request in group:
+            primary = first[request.customer_id]
+            if primary is not request and primary.message_id in failed:
+                failed[request.message_id] = failed[primary.message_id]
     _record_final_failures([r for r in requests if r.message_id in failed], failed)
     return list(failed)
 
