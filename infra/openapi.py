@@ -41,15 +41,55 @@ def _function_specs() -> list[dict[str, Any]]:
     return specs
 
 
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string", "examples": ["validation_error"]},
+                "message": {"type": "string"},
+                "details": {"type": "array", "items": {"type": "object"}},
+            },
+        }
+    },
+}
+ERRORS = {
+    "400": "Malformed JSON or cursor",
+    "401": "No token, or not a valid one",
+    "403": "Role not allowed, or feature not licensed",
+    "404": "Not found (also another tenant's resource)",
+    "409": "Conflicts with the resource's state",
+    "412": "If-Match names a version that is no longer current",
+    "413": "Body over 1 MB",
+    "415": "Body is not JSON",
+    "422": "Invalid request",
+}
+
+
+def _with_error_answers(operation: dict[str, Any]) -> dict[str, Any]:
+    """Powertools documents its own 422 body; the service answers every error as `Error`."""
+    responses = operation.setdefault("responses", {})
+    for status, description in ERRORS.items():
+        responses[status] = {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    return operation
+
+
 @cache
 def build_spec() -> dict[str, Any]:
     """One document for the whole API: the union of every function's paths and schemas."""
     paths: dict[str, Any] = {}
-    schemas: dict[str, Any] = {}
+    schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
     for spec in _function_specs():
         for path, operations in spec.get("paths", {}).items():
-            paths.setdefault(path, {}).update(operations)
-        schemas.update(spec.get("components", {}).get("schemas", {}))
+            paths.setdefault(path, {}).update({m: _with_error_answers(op) for m, op in operations.items()})
+        found = spec.get("components", {}).get("schemas", {})
+        schemas.update({k: v for k, v in found.items() if not k.endswith("ValidationError")})
     return {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
