@@ -115,7 +115,7 @@ def main() -> None:
     line(
         "   worker peak memory",
         f"{local['worker_peak_heap_mb']:.1f} MB",
-        f"Python heap over a batch of 10 (tracemalloc); whole local stack RSS {local['process_max_rss_mb']:.0f} MB",
+        f"Python heap over a batch of 40 (tracemalloc); whole local stack RSS {local['process_max_rss_mb']:.0f} MB",
     )
     print(f"\n(all figures measured in this run, {time.perf_counter() - started:.0f} s)")
 

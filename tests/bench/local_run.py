@@ -1,6 +1,6 @@
 """Figure 5: a billing run of CUSTOMERS customers x SIMS SIMs (invoice type BOTH) on the local stack:
 started over HTTP, driven by the local queue pollers (one worker at a time, as one Lambda instance),
-invoices per second from the POST to COMPLETED; then the worker's peak memory over a batch of 10.
+invoices per second from the POST to COMPLETED; then the worker's peak memory over a batch of 40.
 
     python -m tests.bench.local_run [customers] [sims]
 """
