@@ -62,7 +62,11 @@ def admin_routes(schedule: DailySchedule) -> dict[str, Any]:
             day = date.fromisoformat(request.args.get("date") or datetime.now(UTC).date().isoformat())
         except ValueError:
             return Response(
-                json.dumps({"error": "date must be YYYY-MM-DD"}), status=400, content_type="application/json"
+                json.dumps(
+                    {"error": {"code": "validation_error", "message": "date must be YYYY-MM-DD", "details": []}}
+                ),
+                status=400,
+                content_type="application/json",
             )
         results = schedule.fire(day)
         return Response(

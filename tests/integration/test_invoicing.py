@@ -7,6 +7,7 @@ import hashlib
 import json
 import threading
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -25,10 +26,7 @@ from tests.support.iccids import iccid
 
 RUN_DATE = "2026-11-05"  # bills 2026-10-05 .. 2026-11-04 (31 days) for billing-cycle day 5
 SCHEMA = json.loads(
-    (
-        __import__("pathlib").Path(__file__).resolve().parents[2]
-        / "layers/shared/reseller_billing/schemas/invoice-1.0.schema.json"
-    ).read_text()
+    (Path(__file__).resolve().parents[2] / "layers/shared/reseller_billing/schemas/invoice-1.0.schema.json").read_text()
 )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -276,7 +276,7 @@ def render_artifacts(doc: InvoiceDocument, invoice_type: InvoiceType) -> dict[st
     return rendered
 
 
-def to_invoice(doc: InvoiceDocument, artifacts: dict[str, ArtifactInfo], issued_at: Any = None) -> Invoice:
+def to_invoice(doc: InvoiceDocument, artifacts: dict[str, ArtifactInfo], issued_at: datetime | None = None) -> Invoice:
     return Invoice(
         id=doc.id if doc.invoice_number else None,
         invoice_number=doc.invoice_number,

@@ -34,9 +34,9 @@ def _parse(index: int, raw: Any) -> UsageRecord | RejectedRecord:
     except ValidationError as error:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else ""
-        reason = _FIELD_REASONS.get(field, "invalid_record")
-        if field == "" and "SMS" in first["msg"]:
-            reason = "invalid_quantity"
+        reason = (
+            "invalid_quantity" if first["type"] == "invalid_quantity" else _FIELD_REASONS.get(field, "invalid_record")
+        )
         message = f"{field}: {first['msg']}" if field else first["msg"]
         return RejectedRecord(index=index, record_id=record_id, reason=reason, message=message)
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from reseller_billing.billing.model import Service
 from reseller_billing.models.catalog import Iccid
@@ -37,7 +38,7 @@ class UsageRecord(InputModel):
     @model_validator(mode="after")
     def _whole_messages(self) -> UsageRecord:
         if self.service is Service.SMS and self.quantity != self.quantity.to_integral_value():
-            raise ValueError("SMS are counted in whole messages")
+            raise PydanticCustomError("invalid_quantity", "SMS are counted in whole messages")
         return self
 
 
