@@ -95,10 +95,19 @@ def test_invalid_accounts_are_refused_with_422_and_nothing_written(operator, bod
     assert _item_count() == 0
 
 
+def test_a_whole_json_number_written_with_a_fraction_is_an_integer(operator):
+    """JSON Schema's `integer` includes 22.0, and the OpenAPI document promises JSON Schema."""
+    body = factories.reseller_account(reseller_profile=factories.reseller_profile(billing_cycle_day=22.0))
+    answer = operator.post("/accounts", body)
+    assert answer.status == 201, answer.json
+    assert answer.json["reseller_profile"]["billing_cycle_day"] == 22
+
+
 @pytest.mark.parametrize(
     ("raw", "headers", "status", "code"),
     [
         (b'{"name": "x",', {"Content-Type": "application/json"}, 400, "malformed_json"),
+        (b'{"name": "\xe4"}', {"Content-Type": "application/json"}, 400, "malformed_json"),  # latin-1, not UTF-8
         (b"name=x", {"Content-Type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"),
         (b'{"name": "' + b"x" * (1024 * 1024) + b'"}', {"Content-Type": "application/json"}, 413, "payload_too_large"),
         (b"[1, 2]", {"Content-Type": "application/json"}, 422, "validation_error"),

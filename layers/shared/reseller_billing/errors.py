@@ -24,6 +24,10 @@ class BadRequestError(ServiceError):
     default_code = "bad_request"
 
 
+class MalformedJsonError(BadRequestError):
+    default_code = "malformed_json"
+
+
 class UnauthorizedError(ServiceError):
     status = 401
     default_code = "unauthorized"

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from reseller_billing.api.auth import Principal, principal_from_claims
 from reseller_billing.api.idempotency import register_context
-from reseller_billing.errors import PayloadTooLargeError, ServiceError, UnsupportedMediaTypeError
+from reseller_billing.errors import MalformedJsonError, PayloadTooLargeError, ServiceError, UnsupportedMediaTypeError
 from reseller_billing.etags import etag
 from reseller_billing.observability import logger
 
@@ -62,7 +62,7 @@ def _validation_details(errors: list[Any]) -> list[dict[str, Any]]:
 def _on_validation_error(error: RequestValidationError) -> Response[str]:
     errors = list(error.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
-        return Response(400, JSON, error_body("malformed_json", "the request body is not valid JSON"))
+        return error_response(MalformedJsonError("the request body is not valid JSON"))
     return Response(422, JSON, error_body("validation_error", "the request is invalid", _validation_details(errors)))
 
 
@@ -87,11 +87,11 @@ def create_app(*routers: Router) -> APIGatewayRestResolver:
     return app
 
 
-def _body_size(event: dict[str, Any]) -> int:
+def _body_bytes(event: dict[str, Any]) -> bytes:
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
-        return len(base64.b64decode(body, validate=False))
-    return len(body.encode())
+        return base64.b64decode(body, validate=False)
+    return str(body).encode()
 
 
 def _header(event: dict[str, Any], name: str) -> str | None:
@@ -105,11 +105,16 @@ def admit(event: dict[str, Any]) -> Principal:
     """Checks that do not depend on the route: body size (413), media type (415), caller (401/403) and
     tenant (a reseller user asking for another account gets 404)."""
     if event.get("body"):
-        if _body_size(event) > MAX_BODY_BYTES:
+        body = _body_bytes(event)
+        if len(body) > MAX_BODY_BYTES:
             raise PayloadTooLargeError("the request body is over 1 MB")
         content_type = _header(event, "content-type") or ""
         if not _JSON_MEDIA.match(content_type):
             raise UnsupportedMediaTypeError("send the body as application/json")
+        try:
+            body.decode()
+        except UnicodeDecodeError:
+            raise MalformedJsonError("the request body is not UTF-8 JSON") from None
     claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims")
     principal = principal_from_claims(claims)
     match = _ACCOUNT_PATH.match(event.get("path") or "")

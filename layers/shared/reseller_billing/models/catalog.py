@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from reseller_billing.billing.model import PoolType, Service, SimStatus
 from reseller_billing.iccid import is_valid_iccid
@@ -23,6 +23,7 @@ from reseller_billing.models.common import (
     Quantity,
     Resource,
     Timestamp,
+    whole_number,
 )
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -111,7 +112,7 @@ class Allowance(InputModel):
 
 
 class MrcTier(InputModel):
-    min_active_sims: Annotated[int, Field(strict=True, ge=1, le=10_000_000)]
+    min_active_sims: Annotated[int, BeforeValidator(whole_number), Field(strict=True, ge=1, le=10_000_000)]
     monthly_fee: Money
 
 

@@ -34,7 +34,16 @@ def _decimal_string(value: Any) -> Decimal:
     return Decimal(value)
 
 
+def whole_number(value: Any) -> Any:
+    """JSON has one kind of number: 22.0 is the integer 22, as JSON Schema's `integer` says. 22.5 and
+    "22" are left as they are, for the integer check to refuse."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _decimal_or_integer(value: Any) -> Decimal:
+    value = whole_number(value)
     if isinstance(value, int) and not isinstance(value, bool):
         if value < 0 or value >= 10**12:
             raise ValueError("must be between 0 and 999999999999")
@@ -87,7 +96,9 @@ Quantity = Annotated[
     Decimal,
     BeforeValidator(_decimal_or_integer),
     _as_string,
-    WithJsonSchema({"oneOf": [{"type": "integer", "minimum": 0}, _DECIMAL_SCHEMA]}, mode="validation"),
+    WithJsonSchema(
+        {"oneOf": [{"type": "integer", "minimum": 0, "maximum": 10**12 - 1}, _DECIMAL_SCHEMA]}, mode="validation"
+    ),
     WithJsonSchema(_DECIMAL_SCHEMA, mode="serialization"),
 ]
 """A count of units: an integer or a non-negative decimal string."""
@@ -111,7 +122,7 @@ CurrencyCode = Annotated[
     WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$", "examples": ["EUR"]}),
 ]
 
-CycleDay = Annotated[int, Field(strict=True, ge=1, le=28)]
+CycleDay = Annotated[int, BeforeValidator(whole_number), Field(strict=True, ge=1, le=28)]
 """A day of the month on which something is billed, 1-28 (a JSON integer: "7" or 7.5 is refused)."""
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -128,8 +139,23 @@ class InputModel(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
+def _patch_json_schema(schema: dict[str, Any]) -> None:
+    """Fields are optional only to tell "absent" (unchanged) apart: null is not a value a PATCH can set,
+    so the document does not offer it, and asks for at least one field."""
+    schema["minProperties"] = 1
+    for field in schema.get("properties", {}).values():
+        options = field.pop("anyOf", None)
+        if options is not None:
+            kept = [option for option in options if option != {"type": "null"}]
+            field.update(kept[0]) if len(kept) == 1 else field.update(anyOf=kept)
+        if "default" in field and field["default"] is None:
+            del field["default"]
+
+
 class PatchModel(InputModel):
     """A PATCH body: the fields present change; at least one, and none of them null."""
+
+    model_config = ConfigDict(json_schema_extra=_patch_json_schema)
 
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:
