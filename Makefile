@@ -3,12 +3,14 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 SAM_VENV := .venv-sam
+SCAN_VENV := .venv-scan
 PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
+CHECKOV := $(SCAN_VENV)/bin/checkov
 REGION ?= eu-west-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install run test lint typecheck template openapi unit integration e2e bench build deploy sample-invoice clean
+.PHONY: install run test lint typecheck template scan openapi unit integration e2e bench build deploy sample-invoice clean
 
 $(VENV)/.installed: requirements-dev.txt layers/dependencies/requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,14 +23,19 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 	$(SAM_VENV)/bin/pip install --quiet -r requirements-sam.txt
 	touch $@
 
-install: $(VENV)/.installed $(SAM_VENV)/.installed
+$(SCAN_VENV)/.installed: requirements-scan.txt
+	$(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/pip install --quiet -r requirements-scan.txt
+	touch $@
+
+install: $(VENV)/.installed $(SAM_VENV)/.installed $(SCAN_VENV)/.installed
 
 ## Start the whole local stack (moto as AWS, HTTP gateway, queue pollers, schedule).
 run: $(VENV)/.installed
 	exec $(PY) -m infra.local
 
 ## Lint, types, template checks, OpenAPI drift, unit + integration + end-to-end tests.
-test: install lint typecheck template openapi
+test: install lint typecheck template scan openapi
 	$(PY) -m pytest -n 2 --dist loadgroup tests
 
 lint: $(VENV)/.installed
@@ -41,6 +48,10 @@ typecheck: $(VENV)/.installed
 template: install
 	$(VENV)/bin/cfn-lint template.yaml
 	$(SAM) validate --lint --template template.yaml --region $(REGION)
+
+## checkov on template.yaml: fails on any failed check; skips are in the template, each with its reason.
+scan: $(SCAN_VENV)/.installed
+	$(CHECKOV) --file template.yaml --framework cloudformation --quiet --compact --skip-download
 
 openapi: $(VENV)/.installed
 	$(PY) -m infra.openapi --check docs/openapi.json
@@ -64,4 +75,4 @@ sample-invoice: $(VENV)/.installed
 	$(PY) -m infra.sample_invoice docs/sample-invoice
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SAM_VENV) $(SCAN_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -48,6 +48,26 @@ def parameter_defaults(overrides: dict[str, str]) -> dict[str, str]:
     return {**defaults, **overrides}
 
 
+def configure_bucket(s3: Any, bucket: str, props: dict[str, Any]) -> None:
+    """The template's versioning, default encryption and public access block, so the local bucket behaves
+    like the deployed one (a put makes a new version). Lifecycle rules and access logging are not applied:
+    moto never expires objects nor delivers server access logs."""
+    if "VersioningConfiguration" in props:
+        s3.put_bucket_versioning(
+            Bucket=bucket, VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]}
+        )
+    if "BucketEncryption" in props:
+        rules = [  # CloudFormation's ServerSideEncryptionByDefault is the API's ApplyServerSideEncryptionByDefault
+            {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+            for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        ]
+        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": rules})
+    if "PublicAccessBlockConfiguration" in props:
+        s3.put_public_access_block(
+            Bucket=bucket, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+        )
+
+
 def provision(parameters: dict[str, str]) -> LocalResources:
     """Create every stateful resource of template.yaml in the AWS that boto3 points at (moto)."""
     made = LocalResources(parameters=parameter_defaults(parameters))
@@ -62,9 +82,10 @@ def provision(parameters: dict[str, str]) -> LocalResources:
         made.refs[name] = table_name
         made.arns[name] = f"arn:aws:dynamodb:{REGION}:123456789012:table/{table_name}"
     s3 = boto3.client("s3", region_name=REGION)
-    for name in template.of_type("AWS::S3::Bucket"):
+    for name, resource in template.of_type("AWS::S3::Bucket").items():
         bucket = f"reseller-billing-{stage}-{name.lower()}"
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        configure_bucket(s3, bucket, resource.get("Properties", {}))
         made.refs[name] = bucket
         made.arns[name] = f"arn:aws:s3:::{bucket}"
     sqs = boto3.client("sqs", region_name=REGION)

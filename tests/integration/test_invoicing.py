@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import jsonschema
@@ -24,6 +25,7 @@ from tests.support import factories
 from tests.support.catalog import Catalog, build_catalog, created
 from tests.support.iccids import iccid
 
+MAX_PRESIGNED_SECONDS = 900  # artefact links are short-lived (README, Security)
 RUN_DATE = "2026-11-05"  # bills 2026-10-05 .. 2026-11-04 (31 days) for billing-cycle day 5
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "layers/shared/reseller_billing/schemas/invoice-1.0.schema.json").read_text()
@@ -235,6 +237,21 @@ class TestRequests:
         assert operator.get(f"{catalog.base}/invoices/inv_X_20261005/artifacts/pdf").status == 404
 
 
+def assert_short_lived(link: dict[str, Any]) -> None:
+    """A SigV4 presigned URL valid for at most 15 minutes, and an `expires_at` that says when it stops
+    working: the URL carries its signing time (X-Amz-Date) and lifetime (X-Amz-Expires)."""
+    query = parse_qs(urlsplit(link["url"]).query)
+    assert query.get("X-Amz-Algorithm") == ["AWS4-HMAC-SHA256"], f"not a SigV4 URL: {link['url']}"
+    lifetime = int(query["X-Amz-Expires"][0])
+    signed_at = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    url_expiry = signed_at + timedelta(seconds=lifetime)
+    assert 0 < lifetime <= MAX_PRESIGNED_SECONDS, f"presigned URL valid for {lifetime} s, over 900 s"
+    late = datetime.fromisoformat(link["expires_at"]) - url_expiry
+    assert timedelta(0) <= late < timedelta(seconds=5), (
+        f"expires_at {link['expires_at']} is not when the URL expires ({url_expiry.isoformat()})"
+    )
+
+
 @pytest.mark.parametrize(
     ("invoice_type", "present", "absent"), [("RAW", {"json", "csv"}, "pdf"), ("PDF", {"pdf"}, "json")]
 )
@@ -249,6 +266,7 @@ def test_artefacts_follow_the_profile(operator, queues, invoice_type, present, a
         link = operator.get(f"{catalog.base}/invoices/{invoice['id']}/artifacts/{name}")
         assert link.status == 200
         assert "X-Amz-Signature=" in link.json["url"] or "Signature=" in link.json["url"]
+        assert_short_lived(link.json)
     assert operator.get(f"{catalog.base}/invoices/{invoice['id']}/artifacts/{absent}").status == 404
     assert operator.get(f"{catalog.base}/invoices/{invoice['id']}/artifacts/zip").status == 422
 

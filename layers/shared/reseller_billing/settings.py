@@ -17,7 +17,7 @@ class Settings(BaseModel):
     billing_fanout_queue_url: str = ""
     event_bus_name: str = "default"
     licensed_features: frozenset[str] = frozenset()
-    presigned_url_ttl_seconds: int = Field(default=300, ge=1, le=3600)
+    presigned_url_ttl_seconds: int = Field(default=300, ge=1, le=900)
     invoice_max_receive_count: int = Field(default=5, ge=1)
     fanout_page_size: int = Field(default=500, ge=1, le=1000)
 

@@ -16,6 +16,9 @@ def client(service: str) -> Any:
     import boto3  # imported with the first client, not with every handler module
 
     config = _CONFIG
+    if service == "s3":
+        # botocore still presigns S3 URLs with SigV2 in some regions; S3 refuses those on new buckets.
+        config = config.merge(Config(signature_version="s3v4"))
     if service == "s3" and os.environ.get("AWS_ENDPOINT_URL"):
         # A local endpoint (moto) has no per-bucket host names: presigned URLs must be path-style.
         config = config.merge(Config(s3={"addressing_style": "path"}))
