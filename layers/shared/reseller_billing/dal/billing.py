@@ -246,8 +246,8 @@ def record_outcomes(account_id: str, run_id: str, outcomes: Sequence[Outcome]) -
     """Issue the invoices these outcomes carry and count each customer's outcome in the run, once.
 
     One transaction for the whole batch; if a condition fails (a redelivered message whose outcome or
-    issue is already recorded), each outcome is retried on its own. Returns the invoices this call moved
-    to ISSUED (their InvoiceIssued events are due)."""
+    issue is already recorded), the outcomes it names are settled on their own and the others recorded
+    together again. Returns the invoices this call moved to ISSUED (their InvoiceIssued events are due)."""
     issued: list[InvoiceItem] = []
     for start in range(0, len(outcomes), OUTCOMES_PER_TRANSACTION):
         issued += _record_chunk(account_id, run_id, outcomes[start : start + OUTCOMES_PER_TRANSACTION])
@@ -258,16 +258,19 @@ def _record_chunk(account_id: str, run_id: str, outcomes: Sequence[Outcome]) -> 
     try:
         _record(account_id, run_id, outcomes)
         return [o.issue for o in outcomes if o.issue is not None]
-    except TransactionFailed:
-        pass
-    issued = []
+    except TransactionFailed as failure:
+        cancelled = failure
+    # The cancellation names the customers whose conditions failed. Settling only those, and recording the
+    # others in one transaction again, keeps a redelivered batch at a few writes rather than one per
+    # customer (each of which could fail the whole batch once more).
+    named = {label.partition(":")[2] for label in cancelled.failed}
+    others = [o for o in outcomes if o.customer_id not in named]
+    if len(others) == len(outcomes):
+        raise RuntimeError(f"a cancelled transaction named no outcome: {sorted(cancelled.failed)}")
+    issued = _record_chunk(account_id, run_id, others) if others else []
     for outcome in outcomes:
-        try:
-            _record(account_id, run_id, [outcome])
-            if outcome.issue is not None:
-                issued.append(outcome.issue)
-        except TransactionFailed as failure:
-            issued += _record_one_again(account_id, run_id, outcome, failure)
+        if outcome.customer_id in named:
+            issued += _record_one_again(account_id, run_id, outcome, cancelled)
     return issued
 
 
@@ -293,34 +296,55 @@ def _record(account_id: str, run_id: str, outcomes: Sequence[Outcome]) -> None:
 
 
 def _record_one_again(account_id: str, run_id: str, outcome: Outcome, failure: TransactionFailed) -> list[InvoiceItem]:
-    """A single outcome whose transaction failed: its outcome was already counted (a redelivery), or its
-    invoice was already issued by another worker, or its earlier outcome was FAILED and it now succeeded."""
+    """An outcome whose transaction failed: its outcome was already counted (a redelivery), or its invoice
+    was already issued by another worker, or its earlier outcome was FAILED and it now succeeded."""
+    customer = outcome.customer_id
+    earlier = failure.failed.get(f"outcome:{customer}")
+    was_failed = earlier is not None and earlier.get("outcome", {}).get("S") == "FAILED"
+    issue = outcome.issue if f"issue:{customer}" not in failure.failed else None
+    if was_failed and outcome.outcome != "FAILED":
+        return _recount_failed(account_id, run_id, outcome, issue)
     issued: list[InvoiceItem] = []
-    if outcome.issue is not None and f"issue:{outcome.customer_id}" not in failure.failed:
+    if issue is not None:
         tx = Transaction()
-        _issue(tx, outcome.issue)
+        _issue(tx, issue)
         try:
             tx.commit()
-            issued.append(outcome.issue)
+            issued.append(issue)
         except TransactionFailed:
             pass
-    earlier = failure.failed.get(f"outcome:{outcome.customer_id}")
-    if earlier and earlier.get("outcome", {}).get("S") == "FAILED" and outcome.outcome != "FAILED":
+    if was_failed and outcome.reason:
+        # Counted FAILED when its last delivery began, and failed: keep why (the count stays as it is).
         tx = Transaction()
         tx.put(_outcome_item(account_id, run_id, outcome), "outcome", BillingRunOutcome.outcome == "FAILED")
-        tx.update(
-            BillingRunItem(*BillingRunItem.key(account_id, run_id)),
-            "run",
-            [BillingRunItem.failed.add(-1), _COUNTERS[outcome.outcome].add(1), BillingRunItem.updated_at.set(utcnow())],
-        )
         with contextlib.suppress(TransactionFailed):
             tx.commit()
-    elif f"outcome:{outcome.customer_id}" not in failure.failed:
+    elif f"outcome:{customer}" not in failure.failed:
         with contextlib.suppress(TransactionFailed):
-            _record(
-                account_id, run_id, [Outcome(outcome.customer_id, outcome.outcome, outcome.invoice_id, outcome.reason)]
-            )
+            _record(account_id, run_id, [Outcome(customer, outcome.outcome, outcome.invoice_id, outcome.reason)])
     return issued
+
+
+def _recount_failed(account_id: str, run_id: str, outcome: Outcome, issue: InvoiceItem | None) -> list[InvoiceItem]:
+    """A customer counted FAILED (when its last delivery began, or before its message was redriven from the
+    DLQ) that has now succeeded: issue its invoice and move its count from FAILED in one transaction, so
+    that an issued invoice is never left counted as a failure."""
+    tx = Transaction()
+    if issue is not None:
+        _issue(tx, issue)
+    tx.put(_outcome_item(account_id, run_id, outcome), "outcome", BillingRunOutcome.outcome == "FAILED")
+    tx.update(
+        BillingRunItem(*BillingRunItem.key(account_id, run_id)),
+        "run",
+        [BillingRunItem.failed.add(-1), _COUNTERS[outcome.outcome].add(1), BillingRunItem.updated_at.set(utcnow())],
+    )
+    try:
+        tx.commit()
+    except TransactionFailed as failure:
+        if issue is not None and set(failure.failed) == {f"issue:{outcome.customer_id}"}:
+            return _recount_failed(account_id, run_id, outcome, None)  # issued meanwhile by another worker
+        return []  # recounted meanwhile by another worker
+    return [issue] if issue is not None else []
 
 
 def mark_events_published(invoices: Sequence[InvoiceItem]) -> None:

@@ -38,6 +38,7 @@ from reseller_billing.settings import get_settings
 NUMBERING_ATTEMPTS = 8
 NUMBERED_PER_TRANSACTION = 99  # and the counter: TransactWriteItems takes 100 items
 IO_THREADS = 8
+LAST_DELIVERY_ATTEMPTS = 3  # to count a request on its last delivery as FAILED before working on it
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ def _run(account_id: str, run_id: str) -> _Run:
 
 def issue_invoices(requests: Sequence[InvoiceRequest]) -> list[str]:
     """Issue what the requests ask for; returns the message ids that failed (to be delivered again)."""
+    _count_last_deliveries_as_failed(requests)
     failed: dict[str, Exception] = {}
     groups: dict[tuple[str, str], list[InvoiceRequest]] = {}
     for request in requests:
@@ -285,6 +287,30 @@ def _publish(invoices: list[InvoiceItem]) -> None:
         )
     events.publish("InvoiceIssued", details)
     table.mark_events_published(invoices)
+
+
+def _count_last_deliveries_as_failed(requests: Sequence[InvoiceRequest]) -> None:
+    """Count a request on its last delivery before the DLQ as FAILED in its run before doing any work: if
+    this invocation dies (a timeout, out of memory) SQS parks the message in the DLQ, and the run must say
+    so, or it would never complete. If the work succeeds, recording its outcome turns FAILED into ISSUED
+    or SKIPPED (as a redrive from the DLQ does)."""
+    last_attempt = get_settings().invoice_max_receive_count
+    due: dict[tuple[str, str], dict[str, Outcome]] = {}
+    for request in requests:
+        if request.receive_count >= last_attempt:
+            due.setdefault((request.account_id, request.run_id), {}).setdefault(
+                request.customer_id, Outcome(request.customer_id, "FAILED", reason="the last delivery did not finish")
+            )
+    for (account_id, run_id), outcomes in due.items():
+        for attempt in range(LAST_DELIVERY_ATTEMPTS):
+            try:
+                table.record_outcomes(account_id, run_id, list(outcomes.values()))
+                break
+            except Exception:
+                # Not counted yet (if this delivery fails, _record_final_failures tries once more).
+                logger.exception("could not count last deliveries as failed", extra={"run_id": run_id})
+                if attempt + 1 < LAST_DELIVERY_ATTEMPTS:
+                    time.sleep(0.05 * 2**attempt)
 
 
 def _record_final_failures(requests: list[InvoiceRequest], failed: dict[str, Exception]) -> None:
