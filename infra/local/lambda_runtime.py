@@ -3,6 +3,7 @@ execution environment would), with a LambdaContext-like object."""
 
 from __future__ import annotations
 
+import abc
 import importlib
 import threading
 import time
@@ -50,6 +51,48 @@ class LocalFunction:
             return self.handler(event, LocalContext(self.name))
 
 
+_invocation = threading.local()
+
+
+class _PerThread:
+    """An attribute with one value per thread, read and set on a class or on its instances."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        try:
+            return getattr(_invocation, self.name)
+        except AttributeError:
+            raise AttributeError(self.name) from None
+
+    def __set__(self, obj: object, value: Any) -> None:
+        setattr(_invocation, self.name, value)
+
+
+class _PerThreadRouterType(abc.ABCMeta):
+    current_event = _PerThread("current_event")
+    lambda_context = _PerThread("lambda_context")
+
+
+def isolate_event_handlers() -> None:
+    """Powertools' event handler keeps the event it resolves in class attributes, `BaseRouter.current_event`
+    and `.lambda_context`: one per process, which is right in Lambda (one invocation at a time per
+    process) but not here, where every function shares one process and different functions run at the
+    same time. One API function could then validate and serve its request with another's event: its
+    body, headers (If-Match) and query. Here both attributes are one per thread; a thread runs one
+    invocation at a time, as an execution environment does. Idempotent."""
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+    if type(BaseRouter) is _PerThreadRouterType:
+        return
+    for name in ("current_event", "lambda_context"):
+        setattr(BaseRouter, name, _PerThread(name))  # read on instances: app.current_event
+    # Set and read on the class (BaseRouter.current_event = ...): the metaclass's descriptors take those.
+    BaseRouter.__class__ = _PerThreadRouterType  # type: ignore[method-assign,assignment]
+
+
 def load_functions() -> dict[str, LocalFunction]:
     """Every function of template.yaml; import after the environment is set (models read it)."""
+    isolate_event_handlers()
     return {name: LocalFunction(definition) for name, definition in template.functions().items()}

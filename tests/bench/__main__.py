@@ -17,6 +17,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "500"))
 SIMS = int(os.environ.get("BENCH_SIMS", "5"))
+LOAD_CLIENTS = int(os.environ.get("BENCH_LOAD_CLIENTS", "32"))
+LOAD_REQUESTS = int(os.environ.get("BENCH_LOAD_REQUESTS", "1500"))
 
 
 def _figure(module: str, *args: object) -> dict[str, Any]:
@@ -37,6 +39,48 @@ def _figure(module: str, *args: object) -> dict[str, Any]:
 
 def line(label: str, value: str, detail: str) -> None:
     print(f"{label:<44} {value:>18}   {detail}", flush=True)
+
+
+def load_lines(load: dict[str, Any]) -> None:
+    """Figure 6, from tests.bench.load's answer."""
+    latency, usage, bursts = load["latency_ms"], load["usage"], load["bursts"]
+    races = load["races"]
+    line(
+        "6. Load: mixed reads and writes at once",
+        f"{load['requests_per_second']:.1f} req/s",
+        f"{load['requests']} requests from {load['clients']} clients on {load['resellers']} resellers "
+        f"in {load['seconds']:.0f} s, local stack",
+    )
+    line(
+        "   latency p50 / p99",
+        f"{latency['all']['p50']:.0f} / {latency['all']['p99']:.0f} ms",
+        f"reads {latency['read']['p50']:.0f} / {latency['read']['p99']:.0f} ms, writes "
+        f"{latency['write']['p50']:.0f} / {latency['write']['p99']:.0f} ms (one invocation at a time per function)",
+    )
+    line(
+        "   errors",
+        f"{load['server_errors']} 5xx, {load['unexpected_total']} other",
+        "expected refusals: "
+        + (", ".join(f"{code} x {n}" for code, n in sorted(load["expected_refusals"].items())) or "none"),
+    )
+    line(
+        f"   bursts: one usage batch from {bursts['width']} at once",
+        f"{bursts['held']}/{bursts['n']} counted once",
+        f"usage: {usage['records_sent']} records sent, {usage['accepted']} accepted, {usage['duplicates']} duplicates",
+    )
+    line(
+        f"   races: one If-Match from {bursts['width']} at once",
+        f"{races['customer']['held'] + races['profile']['held']}/{races['customer']['n'] + races['profile']['n']} "
+        "one winner",
+        f"PATCH customer {races['customer']['winners']} x 200, {races['customer']['refused_412']} x 412; "
+        f"PUT profile {races['profile']['winners']} x 200, {races['profile']['refused_412']} x 412; version + 1",
+    )
+    line(
+        "   invariants",
+        "held" if load["ok"] else "FAILED",
+        f"usage per SIM and day = records sent; {load['invoices']} invoices, one per customer with SIMs, "
+        "numbered without gaps, each = its preview",
+    )
 
 
 def main() -> None:
@@ -117,6 +161,8 @@ def main() -> None:
         f"{local['worker_peak_heap_mb']:.1f} MB",
         f"Python heap over a batch of 40 (tracemalloc); whole local stack RSS {local['process_max_rss_mb']:.0f} MB",
     )
+
+    load_lines(_figure("load", "--clients", LOAD_CLIENTS, "--requests", LOAD_REQUESTS))
     print(f"\n(all figures measured in this run, {time.perf_counter() - started:.0f} s)")
 
 

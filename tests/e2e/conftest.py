@@ -3,75 +3,12 @@ over real HTTP."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
-from infra.template import ROOT
 from tests.support.api import Api, HttpTransport
-
-pytestmark = pytest.mark.xdist_group("e2e")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class RunningStack:
-    def __init__(self, licensed_features: str):
-        self.port, self.moto_port = _free_port(), _free_port()
-        env = {
-            **os.environ,
-            "PORT": str(self.port),
-            "MOTO_PORT": str(self.moto_port),
-            "LICENSED_FEATURES": licensed_features,
-        }
-        env.pop("TABLE_NAME", None)
-        self.log = tempfile.NamedTemporaryFile(prefix="local-stack-", suffix=".log", delete=False)  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local"],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.aws_endpoint = f"http://127.0.0.1:{self.moto_port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"local stack exited: {self.output()}")
-            try:
-                with urllib.request.urlopen(self.url + "/openapi.json", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("local stack did not start within 60 s")
-
-    def output(self) -> str:
-        with open(self.log.name, encoding="utf-8", errors="replace") as log:
-            return log.read()
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            raise
+from tests.support.stack import RunningStack
 
 
 @pytest.fixture(scope="session")
