@@ -26,3 +26,21 @@ def test_every_route_of_the_template_is_documented_with_the_error_shape():
         assert operation["responses"]["422"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/Error"
         }
+
+
+def test_schemas_use_json_schema_keywords_not_pydantics():
+    """`ge`/`le` are pydantic's names: a validator placed before a Field leaks them into the document,
+    where no client or fuzzer understands them (JSON Schema says `minimum`/`maximum`)."""
+    leaked: list[str] = []
+
+    def walk(node: object, where: str) -> None:
+        if isinstance(node, dict):
+            leaked.extend(f"{where}.{key}" for key in ("ge", "le", "gt", "lt", "strict") if key in node)
+            for key, value in node.items():
+                walk(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}[{index}]")
+
+    walk(json.loads(DOCUMENT.read_text())["components"]["schemas"], "schemas")
+    assert leaked == []

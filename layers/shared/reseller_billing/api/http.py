@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Annotated, Any, TypeVar
@@ -128,21 +129,50 @@ def http_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Lambd
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        started = time.perf_counter()
+        caller: Principal | None = None
         try:
-            principal = admit(event)
+            caller = admit(event)
         except ServiceError as error:
             response = error_response(error)
-            return {
+            answer = {
                 "statusCode": response.status_code,
                 "headers": {"Content-Type": JSON},
                 "body": response.body,
                 "isBase64Encoded": False,
             }
-        app.append_context(principal=principal)
-        register_context(context)
-        return app.resolve(event, context)
+        else:
+            app.append_context(principal=caller)
+            register_context(context)
+            answer = app.resolve(event, context)
+        _log_request(event, answer, caller, started)
+        return answer
 
     return handler
+
+
+def _log_request(event: dict[str, Any], answer: dict[str, Any], caller: Principal | None, started: float) -> None:
+    """One line per request. Only the route template, ids and outcome: never a body, a query string or
+    a path's values beyond the account, so that no customer's name, e-mail or address reaches the logs."""
+    status = int(answer.get("statusCode", 0))
+    error_code = None
+    if status >= 400:
+        try:
+            error_code = json.loads(answer.get("body") or "{}")["error"]["code"]
+        except (ValueError, KeyError, TypeError):
+            error_code = None
+    logger.info(
+        "request",
+        extra={
+            "method": event.get("httpMethod"),
+            "route": event.get("resource"),
+            "status": status,
+            "error_code": error_code,
+            "role": caller.role.value if caller else None,
+            "account_id": (event.get("pathParameters") or {}).get("account_id"),
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
 
 
 def principal(app: APIGatewayRestResolver | Router) -> Principal:

@@ -6,8 +6,8 @@ from pynamodb.exceptions import DoesNotExist, PutError
 
 from reseller_billing.dal.items import AccountItem, ListingIndex
 from reseller_billing.dal.pagination import Page, query_page
-from reseller_billing.dal.writes import condition_failed, save_version
-from reseller_billing.errors import ConflictError, NotFoundError, PreconditionFailedError
+from reseller_billing.dal.writes import ChangedMeanwhileError, condition_failed, save_version
+from reseller_billing.errors import ConflictError, NotFoundError
 
 
 def get_account(account_id: str) -> AccountItem:
@@ -50,4 +50,4 @@ def save_account(item: AccountItem, expected_version: int) -> None:
             raise
         if get_account(item.id).customer_count:
             raise has_customers_error(item.id) from error
-        raise PreconditionFailedError("the account changed meanwhile; retry", code="precondition_failed") from error
+        raise ChangedMeanwhileError() from error

@@ -24,12 +24,18 @@ from reseller_billing.dal.items import (
     customer_pk,
 )
 from reseller_billing.dal.pagination import Page, query_page
-from reseller_billing.dal.writes import Transaction, TransactionFailed, condition_failed, save_version
-from reseller_billing.errors import ConflictError, NotFoundError, PreconditionFailedError, UnprocessableError
+from reseller_billing.dal.writes import (
+    ChangedMeanwhileError,
+    Transaction,
+    TransactionFailed,
+    condition_failed,
+    save_version,
+)
+from reseller_billing.errors import ConflictError, NotFoundError, UnprocessableError
 
 
-def _stale() -> PreconditionFailedError:
-    return PreconditionFailedError("the resource changed meanwhile; GET it again and retry", code="precondition_failed")
+def _stale() -> ChangedMeanwhileError:
+    return ChangedMeanwhileError()
 
 
 def _cycle_closed(day: date) -> ConflictError:

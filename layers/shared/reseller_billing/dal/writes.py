@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
@@ -14,10 +14,49 @@ from reseller_billing.dal.items import TableItem
 from reseller_billing.errors import PreconditionFailedError, TransientError
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
+SAVE_ATTEMPTS = 5
+
+T = TypeVar("T")
+
+
+class ChangedMeanwhileError(PreconditionFailedError):
+    """The stored item moved between the read and the save of a read-modify-write."""
+
+    def __init__(self, message: str = "the resource changed while you were changing it; GET it again and retry"):
+        super().__init__(message, code="precondition_failed")
+
+
+class CounterMovedError(ChangedMeanwhileError):
+    """Only a counter moved (a customer, SIM or product added elsewhere), not the version the caller saw."""
+
+
+def saved_with_retries(change: Callable[[], T], if_match: str | None) -> T:
+    """Run a read-modify-write again when the item moved under it, as long as the caller's precondition
+    still holds: always when only a counter moved, and on any change when the caller sent no If-Match
+    (it asked for no precondition, so it must not get a 412). Each attempt reads and checks afresh."""
+    for attempt in range(1, SAVE_ATTEMPTS + 1):
+        try:
+            return change()
+        except CounterMovedError:
+            if attempt == SAVE_ATTEMPTS:
+                raise
+        except ChangedMeanwhileError:
+            if if_match is not None or attempt == SAVE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def response_code(error: PutError | UpdateError | DeleteError | TransactWriteError) -> str | None:
+    """DynamoDB's error code behind a PynamoDB error, or None when there was no answer (a read timeout, a
+    closed connection). PynamoDB's own `cause_response_code` raises AttributeError on those: their
+    `response` attribute is None."""
+    response = getattr(error.cause, "response", None) or {}
+    code: str | None = response.get("Error", {}).get("Code")
+    return code
 
 
 def condition_failed(error: PutError | UpdateError | DeleteError | TransactWriteError) -> bool:
-    return error.cause_response_code == CONDITION_FAILED
+    return response_code(error) == CONDITION_FAILED
 
 
 class TransactionFailed(Exception):
@@ -79,7 +118,7 @@ class Transaction:
             labels = [*self._labels["check"], *self._labels["delete"], *self._labels["put"], *self._labels["update"]]
             reasons = error.cancellation_reasons or []
             codes = [reason.code if reason else None for reason in reasons]
-            if "TransactionConflict" in codes or error.cause_response_code in ("TransactionInProgressException",):
+            if "TransactionConflict" in codes or response_code(error) == "TransactionInProgressException":
                 raise TransientError("a concurrent change got there first; retry", code="conflict_retry") from error
             failed = {
                 label: (reason.raw_item if reason else None)
@@ -104,9 +143,17 @@ def save_version(item: TableItem, expected_version: int, *, unchanged: Condition
     try:
         item.save(condition=condition)
     except PutError as error:
-        if condition_failed(error):
-            raise PreconditionFailedError(
-                "the resource changed while you were changing it; GET it again and retry",
-                code="precondition_failed",
-            ) from error
-        raise
+        if not condition_failed(error):
+            raise
+        if unchanged is not None and _stored_version(item) == expected_version:
+            raise CounterMovedError() from error
+        raise ChangedMeanwhileError() from error
+
+
+def _stored_version(item: TableItem) -> int | None:
+    try:
+        stored = type(item).get(item.pk, item.sk, consistent_read=True, attributes_to_get=["version"])
+    except DoesNotExist:
+        return None
+    version: int = stored.version  # type: ignore[attr-defined]
+    return version

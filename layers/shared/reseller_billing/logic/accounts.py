@@ -5,6 +5,7 @@ from __future__ import annotations
 from reseller_billing.api.auth import Principal
 from reseller_billing.dal import accounts as accounts_table
 from reseller_billing.dal.items import AccountItem, ResellerProfileMap
+from reseller_billing.dal.writes import saved_with_retries
 from reseller_billing.errors import (
     ConflictError,
     ForbiddenError,
@@ -111,6 +112,10 @@ def list_accounts(
 
 def update_account(principal: Principal, account_id: str, request: AccountUpdate, if_match: str | None) -> AccountItem:
     """Rename, move the bill-cycle day, or convert STANDARD <-> RESELLER."""
+    return saved_with_retries(lambda: _update_account(principal, account_id, request, if_match), if_match)
+
+
+def _update_account(principal: Principal, account_id: str, request: AccountUpdate, if_match: str | None) -> AccountItem:
     principal.require_operator()
     item = load_account(account_id)
     check_if_match(if_match, item.version)
@@ -157,6 +162,12 @@ def put_reseller_profile(
     principal: Principal, account_id: str, profile: ResellerProfile, if_match: str | None
 ) -> tuple[ResellerProfileOut, int]:
     """Replace the profile; its ETag is the profile's own version."""
+    return saved_with_retries(lambda: _put_reseller_profile(principal, account_id, profile, if_match), if_match)
+
+
+def _put_reseller_profile(
+    principal: Principal, account_id: str, profile: ResellerProfile, if_match: str | None
+) -> tuple[ResellerProfileOut, int]:
     principal.require_operator()
     item = load_account(account_id)
     if item.reseller_profile is None:

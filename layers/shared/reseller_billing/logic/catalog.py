@@ -17,6 +17,7 @@ from reseller_billing.dal.items import (
     SimItem,
     StatusChangeMap,
 )
+from reseller_billing.dal.writes import saved_with_retries
 from reseller_billing.errors import ConflictError, NotFoundError, UnprocessableError
 from reseller_billing.etags import check_if_match
 from reseller_billing.ids import new_id
@@ -98,6 +99,10 @@ def list_customers(account_id: str, limit: int, cursor: str | None) -> Page[Cust
 def update_customer(account_id: str, customer_id: str, request: CustomerUpdate, if_match: str | None) -> CustomerItem:
     """Change details; `status` suspends (ACTIVE<->SUSPENDED) or closes (only when all SIMs are RETIRED;
     a CLOSED customer stays closed)."""
+    return saved_with_retries(lambda: _update_customer(account_id, customer_id, request, if_match), if_match)
+
+
+def _update_customer(account_id: str, customer_id: str, request: CustomerUpdate, if_match: str | None) -> CustomerItem:
     item = get_customer(account_id, customer_id)
     check_if_match(if_match, item.version)
     expected_version = item.version
@@ -188,6 +193,12 @@ def update_price_plan(
     account_id: str, plan_id: str, request: PricePlanUpdate, if_match: str | None
 ) -> tuple[PricePlanItem, str]:
     """New prices apply from the next billing run: issued invoices keep the amounts they were issued with."""
+    return saved_with_retries(lambda: _update_price_plan(account_id, plan_id, request, if_match), if_match)
+
+
+def _update_price_plan(
+    account_id: str, plan_id: str, request: PricePlanUpdate, if_match: str | None
+) -> tuple[PricePlanItem, str]:
     item, currency = get_price_plan(account_id, plan_id)
     check_if_match(if_match, item.version)
     expected_version = item.version
@@ -263,6 +274,11 @@ def list_products(account_id: str, limit: int, cursor: str | None) -> Page[Produ
 
 
 def update_product(account_id: str, product_id: str, request: ProductUpdate, if_match: str | None) -> ProductItem:
+    """Rename, describe, move to another plan or retire a product."""
+    return saved_with_retries(lambda: _update_product(account_id, product_id, request, if_match), if_match)
+
+
+def _update_product(account_id: str, product_id: str, request: ProductUpdate, if_match: str | None) -> ProductItem:
     item = get_product(account_id, product_id)
     check_if_match(if_match, item.version)
     expected_version, previous_plan = item.version, item.price_plan_id
@@ -352,6 +368,10 @@ def _effective_date_error(message: str) -> UnprocessableError:
 def change_sim_status(account_id: str, customer_id: str, iccid: str, request: SimStatusChange) -> SimItem:
     """Record a status change from `effective_date` on. History only grows: a change never predates the
     previous one, RETIRED is final, and an invoiced cycle is never rewritten (409 `cycle_closed`)."""
+    return saved_with_retries(lambda: _change_sim_status(account_id, customer_id, iccid, request), None)
+
+
+def _change_sim_status(account_id: str, customer_id: str, iccid: str, request: SimStatusChange) -> SimItem:
     _, profile = load_reseller(account_id)
     item = table.get_sim(account_id, customer_id, iccid)
     last = item.history[-1]

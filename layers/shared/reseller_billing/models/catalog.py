@@ -112,7 +112,7 @@ class Allowance(InputModel):
 
 
 class MrcTier(InputModel):
-    min_active_sims: Annotated[int, BeforeValidator(whole_number), Field(strict=True, ge=1, le=10_000_000)]
+    min_active_sims: Annotated[int, Field(strict=True, ge=1, le=10_000_000), BeforeValidator(whole_number)]
     monthly_fee: Money
 
 

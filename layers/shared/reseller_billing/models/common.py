@@ -122,7 +122,7 @@ CurrencyCode = Annotated[
     WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$", "examples": ["EUR"]}),
 ]
 
-CycleDay = Annotated[int, BeforeValidator(whole_number), Field(strict=True, ge=1, le=28)]
+CycleDay = Annotated[int, Field(strict=True, ge=1, le=28), BeforeValidator(whole_number)]
 """A day of the month on which something is billed, 1-28 (a JSON integer: "7" or 7.5 is refused)."""
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
