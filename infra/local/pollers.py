@@ -18,7 +18,8 @@ from infra.local.lambda_runtime import LocalFunction
 RETRY_AFTER_SECONDS = 1
 
 
-def _record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+def sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    """A received message as Lambda's SQS event source puts it in `Records`."""
     return {
         "messageId": message["MessageId"],
         "receiptHandle": message["ReceiptHandle"],
@@ -37,24 +38,34 @@ def sqs_client() -> Any:
     return boto3.client("sqs", region_name=REGION)
 
 
-def deliver(function: LocalFunction, queue_url: str, queue_arn: str, batch_size: int, wait_seconds: int = 1) -> int:
-    """Receive one batch and invoke the function with it; returns how many messages it got."""
-    sqs = sqs_client()
+def receive_batch(queue_url: str, batch_size: int, wait_seconds: int) -> list[dict[str, Any]]:
+    """Up to `batch_size` messages, as an event source's batching window gathers them."""
     messages: list[dict[str, Any]] = []
-    while len(messages) < batch_size:  # up to the event source's batch size, as its batching window would
-        received = sqs.receive_message(
-            QueueUrl=queue_url,
-            MaxNumberOfMessages=min(batch_size - len(messages), 10),
-            WaitTimeSeconds=0 if messages else wait_seconds,
-            AttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
+    while len(messages) < batch_size:
+        received = (
+            sqs_client()
+            .receive_message(
+                QueueUrl=queue_url,
+                MaxNumberOfMessages=min(batch_size - len(messages), 10),
+                WaitTimeSeconds=0 if messages else wait_seconds,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            )
+            .get("Messages", [])
+        )
         if not received:
             break
         messages += received
+    return messages
+
+
+def deliver(function: LocalFunction, queue_url: str, queue_arn: str, batch_size: int, wait_seconds: int = 1) -> int:
+    """Receive one batch and invoke the function with it; returns how many messages it got."""
+    sqs = sqs_client()
+    messages = receive_batch(queue_url, batch_size, wait_seconds)
     if not messages:
         return 0
-    event = {"Records": [_record(m, queue_arn) for m in messages]}
+    event = {"Records": [sqs_record(m, queue_arn) for m in messages]}
     try:
         result = function.invoke(event) or {}
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}

@@ -44,7 +44,7 @@ from moto.sqs.models import SQSBackend
 from infra import template
 from infra.local.aws import REGION, LocalResources
 from infra.local.lambda_runtime import LocalFunction
-from infra.local.pollers import sqs_client
+from infra.local.pollers import receive_batch, sqs_client, sqs_record
 
 
 class WorkerKilled(BaseException):
@@ -372,17 +372,7 @@ class ChaosQueues:
     def deliver(self, consumer: _Consumer) -> int:
         """One invocation with one batch, as the event source mapping makes it; returns the batch's size."""
         sqs = sqs_client()
-        messages: list[dict[str, Any]] = []
-        while len(messages) < consumer.batch_size:
-            received = sqs.receive_message(
-                QueueUrl=consumer.queue_url,
-                MaxNumberOfMessages=min(consumer.batch_size - len(messages), 10),
-                WaitTimeSeconds=0,
-                AttributeNames=["All"],
-            ).get("Messages", [])
-            if not received:
-                break
-            messages += received
+        messages = receive_batch(consumer.queue_url, consumer.batch_size, wait_seconds=0)
         if not messages:
             return 0
         name = consumer.function.name
@@ -390,7 +380,7 @@ class ChaosQueues:
         self.stats.invocations[name] += 1
         self.stats.delivered[name] += len(messages)
         self.stats.redelivered[name] += sum(n > 1 for n in receives)
-        event = {"Records": [_record(m, consumer.queue_arn) for m in messages]}
+        event = {"Records": [sqs_record(m, consumer.queue_arn) for m in messages]}
         crashed = False
         last_delivery = any(n >= consumer.max_receive_count for n in receives)
         try:
@@ -457,20 +447,6 @@ def quick_sqs_retention_check() -> Iterator[None]:
         yield
     finally:
         SQSBackend.is_message_valid_based_on_retention_period = original  # type: ignore[method-assign]
-
-
-def _record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
-    return {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": message.get("Attributes", {}),
-        "messageAttributes": {},
-        "md5OfBody": message["MD5OfBody"],
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": REGION,
-    }
 
 
 def read_all(queue_url: str) -> list[dict[str, Any]]:
