@@ -34,16 +34,15 @@ def saved_with_retries(change: Callable[[], T], if_match: str | None) -> T:
     """Run a read-modify-write again when the item moved under it, as long as the caller's precondition
     still holds: always when only a counter moved, and on any change when the caller sent no If-Match
     (it asked for no precondition, so it must not get a 412). Each attempt reads and checks afresh."""
-    for attempt in range(1, SAVE_ATTEMPTS + 1):
+    for _ in range(SAVE_ATTEMPTS - 1):
         try:
             return change()
         except CounterMovedError:
-            if attempt == SAVE_ATTEMPTS:
-                raise
+            continue
         except ChangedMeanwhileError:
-            if if_match is not None or attempt == SAVE_ATTEMPTS:
+            if if_match is not None:
                 raise
-    raise AssertionError("unreachable")
+    return change()
 
 
 def response_code(error: PutError | UpdateError | DeleteError | TransactWriteError) -> str | None:
