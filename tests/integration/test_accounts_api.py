@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reseller_billing.dal.items import TableItem
 from tests.support import factories
-
-
-def _item_count() -> int:
-    # Scan is fine in a test: it proves a refused request wrote nothing.
-    return sum(1 for item in TableItem.scan() if not item.pk.startswith("IDEMPOTENCY"))
+from tests.support.table import item_count
 
 
 def test_operator_creates_a_reseller_and_reads_it_back(operator):
@@ -92,7 +87,7 @@ def test_invalid_accounts_are_refused_with_422_and_nothing_written(operator, bod
     assert answer.error_code == "validation_error"
     fields = [d["field"] for d in answer.json["error"]["details"]]
     assert any(field in f for f in fields), fields
-    assert _item_count() == 0
+    assert item_count() == 0
 
 
 def test_a_whole_json_number_written_with_a_fraction_is_an_integer(operator):
@@ -118,7 +113,7 @@ def test_malformed_requests_get_clear_4xx(operator, raw, headers, status, code):
     assert answer.status == status
     assert answer.error_code == code
     assert set(answer.json["error"]) == {"code", "message", "details"}
-    assert _item_count() == 0
+    assert item_count() == 0
 
 
 def test_unknown_ids_and_routes_answer_404(operator):
@@ -142,7 +137,7 @@ class TestLicenceGate:
         answer = operator.post("/accounts", factories.reseller_account())
         assert answer.status == 403
         assert answer.error_code == "feature_not_licensed"
-        assert _item_count() == 0
+        assert item_count() == 0
 
     def test_standard_accounts_work_without_it(self, operator, unlicensed):
         assert operator.post("/accounts", factories.standard_account()).status == 201

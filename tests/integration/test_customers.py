@@ -6,15 +6,11 @@ from typing import Any
 
 import pytest
 
-from reseller_billing.dal.items import AccountItem, TableItem
+from reseller_billing.dal.items import AccountItem
 from tests.support import factories
 from tests.support.catalog import build_catalog, created
 from tests.support.iccids import iccid
-
-
-def _item_count() -> int:
-    # Scan is fine in a test: it proves a refused request wrote nothing.
-    return sum(1 for item in TableItem.scan() if not item.pk.startswith("IDEMPOTENCY"))
+from tests.support.table import item_count
 
 
 @pytest.fixture
@@ -71,11 +67,11 @@ def test_vat_rate_bounds_are_accepted(operator, reseller):
 
 def test_customer_number_is_unique_within_the_reseller(operator, reseller):
     created(operator.post(_customers(reseller), factories.customer("C-7")))
-    before = _item_count()
+    before = item_count()
     duplicate = operator.post(_customers(reseller), factories.customer("C-7", name="Someone else"))
     assert duplicate.status == 409
     assert duplicate.error_code == "customer_number_taken"
-    assert _item_count() == before
+    assert item_count() == before
     assert len(operator.get(_customers(reseller)).json["items"]) == 1
 
 
@@ -130,7 +126,7 @@ INVALID_CUSTOMERS: dict[str, tuple[dict[str, Any], str]] = {
 
 
 def test_invalid_customers_are_422_naming_the_field_and_nothing_written(operator, reseller):
-    before = _item_count()
+    before = item_count()
     outcomes = {}
     for label, (body, field) in INVALID_CUSTOMERS.items():
         answer = operator.post(_customers(reseller), body)
@@ -138,11 +134,11 @@ def test_invalid_customers_are_422_naming_the_field_and_nothing_written(operator
         named = field in [d["field"] for d in error.get("details", [])]
         outcomes[label] = (answer.status, answer.error_code, set(error) == {"code", "message", "details"}, named)
     assert outcomes == dict.fromkeys(INVALID_CUSTOMERS, (422, "validation_error", True, True))
-    assert _item_count() == before
+    assert item_count() == before
 
 
 def test_malformed_bodies_are_clear_4xx_and_nothing_written(operator, reseller):
-    before = _item_count()
+    before = item_count()
     cases = [
         (b'{"customer_number": ', "application/json", 400, "malformed_json"),
         (b"customer_number=1", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
@@ -154,7 +150,7 @@ def test_malformed_bodies_are_clear_4xx_and_nothing_written(operator, reseller):
         answer = operator.post(_customers(reseller), raw=raw, headers={"Content-Type": content_type})
         outcomes.append((answer.status, answer.error_code))
     assert outcomes == [(status, code) for _, _, status, code in cases]
-    assert _item_count() == before
+    assert item_count() == before
 
 
 class TestListing:
@@ -307,11 +303,11 @@ class TestClosing:
     def test_a_suspended_customer_takes_no_sims_until_resumed(self, operator):
         catalog = build_catalog(operator)
         assert operator.patch(catalog.customer_path, {"status": "SUSPENDED"}).status == 200
-        before = _item_count()
+        before = item_count()
         answer = catalog.assign(operator, iccid(4))
         assert answer.status == 409
         assert answer.error_code == "customer_not_active"
-        assert _item_count() == before
+        assert item_count() == before
         assert operator.patch(catalog.customer_path, {"status": "ACTIVE"}).status == 200
         assert catalog.assign(operator, iccid(4)).status == 201
 

@@ -17,11 +17,11 @@ import pytest
 
 from infra.local.tokens import mint
 from infra.template import ROOT
-from reseller_billing.dal.items import TableItem
 from tests.support import factories
 from tests.support.api import Answer, Api
 from tests.support.catalog import build_catalog, created
 from tests.support.iccids import iccid
+from tests.support.table import stored_items
 
 DOCUMENT = json.loads((ROOT / "docs/openapi.json").read_text())
 ROUTES = sorted((method.upper(), path) for path, operations in DOCUMENT["paths"].items() for method in operations)
@@ -106,10 +106,6 @@ def _call(caller: Api, route: tuple[str, str], path_of: Tenant, body_of: Tenant,
     return caller.call(method, path, body)
 
 
-def _snapshot() -> dict[tuple[str, str], dict[str, Any]]:
-    return {(i.pk, i.sk): i.serialize() for i in TableItem.scan() if not i.pk.startswith("IDEMPOTENCY")}
-
-
 @pytest.fixture
 def tenants(operator: Api, queues: Any) -> tuple[Tenant, Tenant]:
     return _tenant(operator, queues, "Mine", 1), _tenant(operator, queues, "Theirs", 2)
@@ -135,7 +131,7 @@ def test_the_document_routes_all_have_a_body_or_need_none():
 def test_every_route_with_another_resellers_ids_is_404_and_shows_nothing_of_theirs(api, tenants):
     mine, theirs = tenants
     me = api.as_reseller(mine.ids["account_id"])
-    before = _snapshot()
+    before = stored_items()
     outcomes: dict[str, tuple[int, list[str]]] = {}
     for route in ROUTES:
         answer = _call(me, route, path_of=theirs, body_of=theirs)
@@ -145,14 +141,14 @@ def test_every_route_with_another_resellers_ids_is_404_and_shows_nothing_of_thei
     expected["POST /accounts"] = (403, [])  # no account in the path; the role decides
     assert outcomes == expected
     assert [a["id"] for a in me.get("/accounts").json["items"]] == [mine.ids["account_id"]]
-    assert _snapshot() == before
+    assert stored_items() == before
 
 
 def test_every_route_under_my_account_with_their_ids_is_404_and_shows_nothing_of_theirs(api, tenants):
     """My account in the path, their customer, plan, product, SIM, invoice or run after it."""
     mine, theirs = tenants
     me = api.as_reseller(mine.ids["account_id"])
-    before = _snapshot()
+    before = stored_items()
     theirs_under_mine = {name: value for name, value in theirs.ids.items() if name != "account_id"}
     outcomes: dict[str, tuple[int, list[str]]] = {}
     for route in ROUTES:
@@ -165,19 +161,19 @@ def test_every_route_under_my_account_with_their_ids_is_404_and_shows_nothing_of
     expected["GET /accounts/{account_id}/invoices"] = (200, [])
     assert outcomes == expected
     assert len(outcomes) >= 15
-    assert _snapshot() == before
+    assert stored_items() == before
 
 
 def test_operator_only_routes_are_403_for_a_reseller_user_even_on_its_own_account(api, tenants):
     mine, theirs = tenants
     me = api.as_reseller(mine.ids["account_id"])
-    before = _snapshot()
+    before = stored_items()
     outcomes = {}
     for route in sorted(OPERATOR_ONLY):
         answer = _call(me, route, path_of=mine, body_of=mine)
         outcomes[" ".join(route)] = (answer.status, answer.error_code, _leaks(answer, theirs, ""))
     assert outcomes == dict.fromkeys(outcomes, (403, "forbidden", []))
-    assert _snapshot() == before
+    assert stored_items() == before
 
 
 def test_every_route_without_a_token_or_a_role_is_refused(api, tenants):
@@ -187,7 +183,7 @@ def test_every_route_without_a_token_or_a_role_is_refused(api, tenants):
         "no known role": (Api(api.transport, mint("auditor", subject="someone")), 403, "forbidden"),
         "reseller without an account": (Api(api.transport, mint("reseller", None, subject="x")), 403, "forbidden"),
     }
-    before = _snapshot()
+    before = stored_items()
     for label, (who, status, code) in callers.items():
         outcomes = {}
         for route in ROUTES:
@@ -196,7 +192,7 @@ def test_every_route_without_a_token_or_a_role_is_refused(api, tenants):
             outcomes[" ".join(route)] = (answer.status, answer.error_code, leaks)
             assert set(answer.json["error"]) == {"code", "message", "details"}
         assert outcomes == dict.fromkeys(outcomes, (status, code, [])), label
-    assert _snapshot() == before
+    assert stored_items() == before
 
 
 def test_the_operator_reaches_every_route_of_both_tenants(operator, tenants):

@@ -7,13 +7,10 @@ from typing import Any
 
 import pytest
 
-from reseller_billing.dal.items import PricePlanItem, TableItem
+from reseller_billing.dal.items import PricePlanItem
 from tests.support import factories
 from tests.support.catalog import created
-
-
-def _item_count() -> int:
-    return sum(1 for item in TableItem.scan() if not item.pk.startswith("IDEMPOTENCY"))
+from tests.support.table import item_count
 
 
 @pytest.fixture
@@ -78,7 +75,7 @@ def test_currency_is_the_reseller_accounts(operator):
 def test_a_plan_body_cannot_choose_a_currency(operator, reseller):
     answer = operator.post(_plans(reseller), factories.price_plan(currency="USD"))
     assert answer.status == 422
-    assert _item_count() == 1
+    assert item_count() == 1
 
 
 INVALID_PLANS: list[tuple[dict[str, Any], str]] = [
@@ -130,14 +127,14 @@ INVALID_PLANS: list[tuple[dict[str, Any], str]] = [
 
 
 def test_invalid_plans_are_422_naming_the_field_and_nothing_written(operator, reseller):
-    before = _item_count()
+    before = item_count()
     outcomes = []
     for body, field in INVALID_PLANS:
         answer = operator.post(_plans(reseller), body)
         fields = [d["field"] for d in answer.json["error"]["details"]] if answer.error_code else []
         outcomes.append((answer.status, answer.error_code, any(field in f for f in fields), body))
     assert outcomes == [(422, "validation_error", True, body) for body, _ in INVALID_PLANS]
-    assert _item_count() == before
+    assert item_count() == before
 
 
 def test_listing_pages_through_the_resellers_plans_only(operator, reseller):

@@ -6,14 +6,11 @@ from typing import Any
 
 import pytest
 
-from reseller_billing.dal.items import PricePlanItem, TableItem
+from reseller_billing.dal.items import PricePlanItem
 from tests.support import factories
 from tests.support.catalog import build_catalog, created
 from tests.support.iccids import iccid
-
-
-def _item_count() -> int:
-    return sum(1 for item in TableItem.scan() if not item.pk.startswith("IDEMPOTENCY"))
+from tests.support.table import item_count
 
 
 @pytest.fixture
@@ -57,11 +54,11 @@ def test_description_defaults_to_empty(operator, reseller, plan):
 
 def test_code_is_unique_within_the_reseller(operator, reseller, plan):
     created(operator.post(_products(reseller), factories.product(plan["id"], "P-1")))
-    before = _item_count()
+    before = item_count()
     answer = operator.post(_products(reseller), factories.product(plan["id"], "P-1", name="Another"))
     assert answer.status == 409
     assert answer.error_code == "product_code_taken"
-    assert _item_count() == before
+    assert item_count() == before
     assert PricePlanItem.get(*PricePlanItem.key(reseller["id"], plan["id"])).product_count == 1
 
 
@@ -75,12 +72,12 @@ def test_another_reseller_may_use_the_same_code(operator, reseller, plan):
 def test_a_plan_of_another_reseller_is_422_price_plan_not_found(operator, reseller):
     other = created(operator.post("/accounts", factories.reseller_account(name="Other")))
     their_plan = created(operator.post(f"/accounts/{other['id']}/price-plans", factories.price_plan()))
-    before = _item_count()
+    before = item_count()
     answer = operator.post(_products(reseller), factories.product(their_plan["id"]))
     assert answer.status == 422
     assert answer.error_code == "price_plan_not_found"
     assert answer.json["error"]["details"][0]["field"] == "price_plan_id"
-    assert _item_count() == before
+    assert item_count() == before
     assert PricePlanItem.get(*PricePlanItem.key(other["id"], their_plan["id"])).product_count == 0
 
 
@@ -105,14 +102,14 @@ INVALID_PRODUCTS: list[tuple[dict[str, Any], str]] = [
 
 
 def test_invalid_products_are_422_naming_the_field_and_nothing_written(operator, reseller, plan):
-    before = _item_count()
+    before = item_count()
     outcomes = []
     for overrides, field in INVALID_PRODUCTS:
         answer = operator.post(_products(reseller), {**factories.product(plan["id"]), **overrides})
         fields = [d["field"] for d in answer.json["error"]["details"]] if answer.error_code else []
         outcomes.append((answer.status, answer.error_code, any(field in f for f in fields), overrides))
     assert outcomes == [(422, "validation_error", True, overrides) for overrides, _ in INVALID_PRODUCTS]
-    assert _item_count() == before
+    assert item_count() == before
     assert PricePlanItem.get(*PricePlanItem.key(reseller["id"], plan["id"])).product_count == 0
 
 
@@ -175,11 +172,11 @@ class TestRetirement:
         retired = operator.patch(path, {"status": "RETIRED"})
         assert retired.status == 200
         assert retired.json["status"] == "RETIRED"
-        before = _item_count()
+        before = item_count()
         answer = catalog.assign(operator, iccid(2))
         assert answer.status == 409
         assert answer.error_code == "product_not_active"
-        assert _item_count() == before
+        assert item_count() == before
         sim = operator.get(catalog.sim_path(kept))
         assert sim.status == 200
         assert sim.json["status"] == "ACTIVE"

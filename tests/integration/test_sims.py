@@ -3,25 +3,16 @@ with a history that only grows."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
 
-from reseller_billing.dal.items import CustomerItem, CycleClosure, IccidRegistration, SimItem, TableItem
+from reseller_billing.dal.items import CustomerItem, IccidRegistration, SimItem
 from tests.support import factories
 from tests.support.catalog import Catalog, build_catalog, created
 from tests.support.iccids import iccid
-
-
-def _item_count() -> int:
-    return sum(1 for item in TableItem.scan() if not item.pk.startswith("IDEMPOTENCY"))
-
-
-def _close_cycle(account_id: str, cycle_start: date) -> None:
-    CycleClosure(
-        *CycleClosure.key(account_id, cycle_start), cycle_start=cycle_start, closed_at=datetime.now(UTC)
-    ).save()
+from tests.support.table import close_cycle, item_count
 
 
 @pytest.fixture
@@ -99,7 +90,7 @@ INVALID_ASSIGNMENTS: dict[str, tuple[dict[str, Any], str]] = {
 
 
 def test_invalid_assignments_are_422_naming_the_field_and_write_nothing(operator, catalog):
-    before = _item_count()
+    before = item_count()
     outcomes = {}
     for label, (overrides, field) in INVALID_ASSIGNMENTS.items():
         body = {**factories.sim(_GOOD, catalog.product["id"]), **overrides}
@@ -107,17 +98,17 @@ def test_invalid_assignments_are_422_naming_the_field_and_write_nothing(operator
         fields = [d["field"] for d in answer.json["error"]["details"]] if answer.error_code else []
         outcomes[label] = (answer.status, answer.error_code, field in fields)
     assert outcomes == dict.fromkeys(INVALID_ASSIGNMENTS, (422, "validation_error", True))
-    assert _item_count() == before
+    assert item_count() == before
 
 
 class TestIccidIsUniquePlatformWide:
     def test_again_for_the_same_customer(self, operator, catalog):
         created(catalog.assign(operator, iccid(1)))
-        before = _item_count()
+        before = item_count()
         answer = catalog.assign(operator, iccid(1))
         assert answer.status == 409
         assert answer.error_code == "iccid_exists"
-        assert _item_count() == before
+        assert item_count() == before
 
     def test_for_another_customer_of_the_same_reseller(self, operator, catalog):
         created(catalog.assign(operator, iccid(1)))
@@ -132,11 +123,11 @@ class TestIccidIsUniquePlatformWide:
     def test_under_another_reseller(self, operator, catalog):
         created(catalog.assign(operator, iccid(1)))
         other = build_catalog(operator, name="Other")
-        before = _item_count()
+        before = item_count()
         answer = other.assign(operator, iccid(1))
         assert answer.status == 409
         assert answer.error_code == "iccid_exists"
-        assert _item_count() == before
+        assert item_count() == before
         assert IccidRegistration.get(*IccidRegistration.key(iccid(1))).account_id == catalog.account_id
 
     def test_a_retired_iccid_is_not_reusable(self, operator, catalog):
@@ -148,22 +139,22 @@ class TestIccidIsUniquePlatformWide:
 
 
 def test_an_unknown_customer_is_404_and_assigns_nothing(operator, catalog):
-    before = _item_count()
+    before = item_count()
     answer = operator.post(f"{catalog.base}/customers/cus_nope/sims", factories.sim(iccid(1), catalog.product["id"]))
     assert answer.status == 404
     assert answer.error_code == "not_found"
-    assert _item_count() == before
+    assert item_count() == before
 
 
 @pytest.mark.parametrize("whose", ["unknown", "another reseller's"])
 def test_a_product_not_of_this_reseller_is_422_product_not_found(operator, catalog, whose):
     product_id = "prod_nope" if whose == "unknown" else build_catalog(operator, name="Other").product["id"]
-    before = _item_count()
+    before = item_count()
     answer = operator.post(f"{catalog.customer_path}/sims", factories.sim(iccid(1), product_id))
     assert answer.status == 422
     assert answer.error_code == "product_not_found"
     assert answer.json["error"]["details"][0]["field"] == "product_id"
-    assert _item_count() == before
+    assert item_count() == before
     assert catalog.assign(operator, iccid(1)).status == 201, "the ICCID stays free"
 
 
@@ -272,19 +263,19 @@ class TestClosedCycles:
     """Billing cycle day 5: closing the cycle starting 2025-02-05 freezes 2025-02-05 .. 2025-03-04."""
 
     def test_an_activation_date_in_a_closed_cycle_is_409(self, operator, catalog):
-        _close_cycle(catalog.account_id, date(2025, 2, 5))
-        before = _item_count()
+        close_cycle(catalog.account_id, date(2025, 2, 5))
+        before = item_count()
         for day in ("2025-02-05", "2025-03-04"):
             answer = catalog.assign(operator, iccid(1), day)
             assert answer.status == 409, day
             assert answer.error_code == "cycle_closed"
-        assert _item_count() == before
+        assert item_count() == before
         assert catalog.assign(operator, iccid(1), "2025-03-05").status == 201
         assert catalog.assign(operator, iccid(2), "2025-02-04").status == 201
 
     def test_a_status_change_dated_in_a_closed_cycle_is_409(self, operator, catalog):
         created(catalog.assign(operator, iccid(1), "2025-01-10"))
-        _close_cycle(catalog.account_id, date(2025, 2, 5))
+        close_cycle(catalog.account_id, date(2025, 2, 5))
         for status in ("SUSPENDED", "RETIRED"):
             answer = _status(operator, catalog, iccid(1), status, "2025-02-20")
             assert answer.status == 409
@@ -298,7 +289,7 @@ class TestClosedCycles:
 
     def test_another_resellers_closed_cycle_does_not_matter(self, operator, catalog):
         other = build_catalog(operator, name="Other")
-        _close_cycle(other.account_id, date(2025, 2, 5))
+        close_cycle(other.account_id, date(2025, 2, 5))
         assert catalog.assign(operator, iccid(1), "2025-02-10").status == 201
 
 

@@ -7,17 +7,12 @@ from typing import Any
 
 import pytest
 
-from reseller_billing.dal.items import TableItem
 from tests.support import factories
 from tests.support.catalog import Catalog, build_catalog, created
 from tests.support.iccids import iccid
+from tests.support.table import stored_items
 
 MY_SIM, THEIR_SIM = iccid(1), iccid(2)
-
-
-def _snapshot() -> dict[tuple[str, str], dict[str, Any]]:
-    """Every stored item but idempotency records (a Scan is fine in a test)."""
-    return {(i.pk, i.sk): i.serialize() for i in TableItem.scan() if not i.pk.startswith("IDEMPOTENCY")}
 
 
 def _catalog_routes(catalog: Catalog, sim: str, account_id: str | None = None) -> list[tuple[str, str, Any]]:
@@ -122,10 +117,10 @@ class TestIdsOfAnotherResellerUnderMyAccount:
 
 def test_a_standard_account_answers_409_account_not_reseller_on_every_catalog_route(operator, mine):
     standard = created(operator.post("/accounts", factories.standard_account()))
-    before = _snapshot()
+    before = stored_items()
     outcomes = {}
     for method, path, body in _catalog_routes(mine, MY_SIM, account_id=standard["id"]):
         answer = operator.call(method, path, body)
         outcomes[f"{method} {path}"] = (answer.status, answer.error_code)
     assert outcomes == dict.fromkeys(outcomes, (409, "account_not_reseller"))
-    assert _snapshot() == before
+    assert stored_items() == before

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from reseller_billing.dal.items import CycleClosure, TableItem, UsageRecordItem, UsageTotalItem, customer_pk
+from reseller_billing.dal.items import UsageRecordItem, UsageTotalItem, customer_pk
 from reseller_billing.logic.usage import ingest_usage
 from tests.support import factories
 from tests.support.catalog import Catalog, build_catalog, created
 from tests.support.iccids import iccid
+from tests.support.table import close_cycle, item_count
 
 SIM = iccid(1)
 OTHER_SIM = iccid(2)
@@ -34,16 +35,6 @@ def _totals(catalog: Catalog, customer_id: str | None = None) -> Totals:
 
 def _stored_records() -> int:
     return sum(1 for _ in UsageRecordItem.scan())  # a Scan is fine in a test
-
-
-def _item_count() -> int:
-    return sum(1 for item in TableItem.scan() if not item.pk.startswith("IDEMPOTENCY"))
-
-
-def _close_cycle(account_id: str, cycle_start: date) -> None:
-    CycleClosure(
-        *CycleClosure.key(account_id, cycle_start), cycle_start=cycle_start, closed_at=datetime.now(UTC)
-    ).save()
 
 
 @pytest.fixture
@@ -327,7 +318,7 @@ class TestRejections:
         assert _post(operator, catalog, [_record("r1", 10)]).json["accepted"] == 1
 
     def test_usage_in_a_closed_cycle_is_rejected(self, operator, catalog):
-        _close_cycle(catalog.account_id, date(2025, 2, 5))  # 2025-02-05 .. 2025-03-04
+        close_cycle(catalog.account_id, date(2025, 2, 5))  # 2025-02-05 .. 2025-03-04
         answer = _post(
             operator,
             catalog,
@@ -354,7 +345,7 @@ class TestRejections:
         from reseller_billing.dal import usage as usage_table
 
         monkeypatch.setattr(usage_table, "closed_cycles", lambda account_id, starts: set())
-        _close_cycle(catalog.account_id, date(2025, 3, 5))
+        close_cycle(catalog.account_id, date(2025, 3, 5))
         answer = _post(operator, catalog, [_record("late", 1), _record("early", 1, occurred_at="2025-03-01T00:00:00Z")])
         assert answer.json["accepted"] == 1
         assert [(r["index"], r["record_id"], r["reason"]) for r in answer.json["rejected"]] == [
@@ -368,12 +359,12 @@ class TestRejections:
         assert _post(operator, catalog, [_record("r1", 5)]).json == {"accepted": 1, "duplicates": 0, "rejected": []}
 
     def test_every_record_rejected_writes_nothing(self, operator, catalog):
-        before = _item_count()
+        before = item_count()
         answer = _post(operator, catalog, [_record("a", -1), _record("b", sim=iccid(99)), "x"])
         assert answer.status == 202
         assert answer.json["accepted"] == 0
         assert [r["index"] for r in answer.json["rejected"]] == [0, 1, 2]
-        assert _item_count() == before
+        assert item_count() == before
 
 
 class TestBatchLimits:
@@ -385,11 +376,11 @@ class TestBatchLimits:
         assert sum(_totals(catalog).values()) == 1000
 
     def test_1001_records_are_422_and_nothing_written(self, operator, catalog):
-        before = _item_count()
+        before = item_count()
         answer = _post(operator, catalog, [_record(f"r{n}", 1) for n in range(1001)])
         assert answer.status == 422
         assert answer.error_code == "validation_error"
-        assert _item_count() == before
+        assert item_count() == before
 
     def test_a_batch_without_records_is_422(self, operator, catalog):
         bodies = [{"records": []}, {}, {"records": {"record_id": "r1"}}, {"records": None}, {"records": [], "x": 1}]
