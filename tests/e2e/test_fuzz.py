@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance, unsuppor
 from infra.local.tokens import mint
 from tests.e2e.test_billing import wait_for_run
 from tests.support import factories
-from tests.support.api import Api
+from tests.support.api import Api, HttpTransport
 from tests.support.catalog import build_catalog, created
 from tests.support.iccids import iccid
 from tests.support.stack import RunningStack
@@ -106,8 +106,6 @@ def aws(stack: RunningStack) -> Aws:
 @pytest.fixture(scope="module")
 def world(stack: RunningStack, aws: Aws) -> dict[str, str]:
     """A reseller with a customer, a SIM, usage and an issued invoice: real ids for the path parameters."""
-    from tests.support.api import HttpTransport
-
     operator = Api(HttpTransport(stack.url)).as_operator()
     catalog = build_catalog(operator, name="Fuzz GmbH")
     sim = iccid(90_001)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from typing import Any, cast
 
 import pytest
@@ -19,7 +18,6 @@ pytestmark = pytest.mark.xdist_group("e2e")
 
 
 def test_concurrent_clients_lose_and_double_nothing(stack):
-    started = time.monotonic()
     result = run_load(
         stack.url,
         stack.aws_endpoint,
@@ -55,7 +53,6 @@ def test_concurrent_clients_lose_and_double_nothing(stack):
     assert result["usage_totals_checked"] > 0
     assert all(result["invariants"].values()), result["invariants"]
     assert result["ok"]
-    assert time.monotonic() - started < 60
 
 
 def test_functions_running_at_once_in_the_local_stack_each_resolve_their_own_event():
