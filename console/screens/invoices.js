@@ -205,7 +205,7 @@ function InvoiceDetailView({ account, invoice }) {
   const customerName = customer.data
     ? html`<a href=${href(`/accounts/${account.id}/customers/${invoice.customer_id}`)}>${customer.data.name}</a>`
     : invoice.customer_id;
-  return html`<${Page} title=${`Invoice ${invoice.invoice_number}`} subtitle=${`Cycle ${dateRange(invoice.cycle_start, invoice.cycle_end)}`}>
+  return html`<${Page} title=${`Invoice ${invoice.invoice_number}`}>
     <${InvoiceView} invoice=${invoice} customerName=${customerName} />
     <${Section} title="Files">
       ${links.error && html`<div class="notice error" role="alert"><p>Download links: ${describeError(links.error)}</p></div>`}

@@ -28,6 +28,17 @@ class Cycle:
         return f"{self.start.replace(day=day).isoformat()}T08:00:00Z"
 
 
+@dataclass(frozen=True)
+class Address:
+    street: str
+    postal_code: str
+    city: str
+    country: str
+
+
+LODZ = Address("ul. Piotrkowska 104", "90-926", "Łódź", "PL")
+
+
 def file(name: str, mime_type: str, content: str) -> FilePayload:
     """A file for an <input type=file>, as if picked from the disk."""
     return {"name": name, "mimeType": mime_type, "buffer": content.encode()}
@@ -109,27 +120,33 @@ class Console:
         page.get_by_role("button", name="Create product").click()
         self.heading(name)
 
-    def fill_customer(self, number: str, name: str, *, vat_rate: str) -> None:
+    def fill_customer(self, number: str, name: str, address: Address, *, email: str, vat_rate: str) -> None:
         page = self.page
         page.get_by_label("Customer number").fill(number)
         page.get_by_label("Name").fill(name)
-        page.get_by_label("Billing e-mail").fill("billing@omega.example")
-        page.get_by_label("Street and number").fill("ul. Piotrkowska 104")
-        page.get_by_label("Postal code").fill("90-926")
-        page.get_by_label("City").fill("Łódź")
-        page.get_by_label("Country").fill("PL")
+        page.get_by_label("Billing e-mail").fill(email)
+        page.get_by_label("Street and number").fill(address.street)
+        page.get_by_label("Postal code").fill(address.postal_code)
+        page.get_by_label("City").fill(address.city)
+        page.get_by_label("Country").fill(address.country)
         page.get_by_label("VAT rate (%)").fill(vat_rate)
 
     def add_sim(self, serial: int, product: str, activation: date) -> str:
         page = self.page
         number = iccid(serial)
-        page.get_by_text("Add a SIM", exact=True).click()
+        self.disclose("Add a SIM")
         page.get_by_label("ICCID").fill(number)
         page.get_by_label("Product").select_option(label=product)
         page.get_by_label("Activation date").fill(activation.isoformat())
         page.get_by_role("button", name="Add SIM").click()
         expect(page.get_by_text(f"SIM {number} added.")).to_be_visible()
         return number
+
+    def disclose(self, summary: str) -> None:
+        """Open a <details> section by its summary (if it is not open already)."""
+        details = self.page.locator("details", has=self.page.get_by_text(summary, exact=True))
+        if details.get_attribute("open") is None:
+            details.get_by_text(summary, exact=True).click()
 
     def field_error(self, label: str) -> Locator:
         """The error shown next to the field with this label (its aria-describedby)."""
