@@ -22,20 +22,42 @@ from tests.support.stack import RunningStack
 RESELLER = "Nordlicht IoT GmbH"
 CUSTOMERS = [
     ("C-1001", "Łódź Żółć Ñandú Ωmega Sp. z o.o.", LODZ, "faktury@omega.example", "23"),
-    ("C-1002", "Fjordkraft Sensorik AS", Address("Strandgaten 12", "5013", "Bergen", "NO"), "ap@fjordkraft.example", "25"),
-    ("C-1003", "Müller Logistik GmbH", Address("Hafenstraße 7", "20457", "Hamburg", "DE"), "rechnung@mueller.example", "19"),
+    (
+        "C-1002",
+        "Fjordkraft Sensorik AS",
+        Address("Strandgaten 12", "5013", "Bergen", "NO"),
+        "ap@fjordkraft.example",
+        "25",
+    ),
+    (
+        "C-1003",
+        "Müller Logistik GmbH",
+        Address("Hafenstraße 7", "20457", "Hamburg", "DE"),
+        "rechnung@mueller.example",
+        "19",
+    ),
 ]
 
 
 def seed_accounts(stack: RunningStack) -> None:
     """Other accounts, so that the operator's list is not a list of one."""
     operator = Api(HttpTransport(stack.url)).as_operator()
-    for name, currency in (("Acme Logistics", "EUR"), ("Baltic Fleet Telematics", "EUR"), ("Sakura Mobility KK", "JPY")):
+    for name, currency in (
+        ("Acme Logistics", "EUR"),
+        ("Baltic Fleet Telematics", "EUR"),
+        ("Sakura Mobility KK", "JPY"),
+    ):
         operator.post("/accounts", {"name": name, "type": "STANDARD", "currency": currency, "bill_cycle_day": 15})
     profile = {"customer_invoice_creation": True, "customer_invoice_type": "PDF", "billing_cycle_day": 10}
     operator.post(
         "/accounts",
-        {"name": "Alpine IoT AG", "type": "RESELLER", "currency": "CHF", "bill_cycle_day": 1, "reseller_profile": profile},
+        {
+            "name": "Alpine IoT AG",
+            "type": "RESELLER",
+            "currency": "CHF",
+            "bill_cycle_day": 1,
+            "reseller_profile": profile,
+        },
     )
 
 
@@ -58,7 +80,9 @@ def take(stack: RunningStack, operator_page: Page, page: Page, tablet: Page, fol
 
     reseller = Console(page, stack.url)
     reseller.sign_in_as_reseller(RESELLER)
-    reseller.create_price_plan("IoT Europe 1 GB", monthly_fee="9.99", activation_fee="5", data_mb="1024", per_mb="0.004")
+    reseller.create_price_plan(
+        "IoT Europe 1 GB", monthly_fee="9.99", activation_fee="5", data_mb="1024", per_mb="0.004"
+    )
     reseller.create_product("IOT-EU-1GB", "IoT Europe 1 GB", plan="IoT Europe 1 GB")
     serial = 0
     records = []
@@ -121,11 +145,11 @@ def main() -> int:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            pages = [
+            operator, reseller, tablet = (
                 browser.new_context(viewport=viewport, locale=locale, timezone_id="Europe/Berlin").new_page()
                 for viewport, locale in ((LAPTOP, "en-GB"), (LAPTOP, "en-GB"), (TABLET, "de-DE"))
-            ]
-            take(stack, *pages, folder)
+            )
+            take(stack, operator, reseller, tablet, folder)
             browser.close()
     finally:
         stack.stop()

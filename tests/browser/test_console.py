@@ -80,7 +80,9 @@ def test_without_the_licence_the_reseller_type_is_offered_disabled_with_the_reas
     account_type = console.page.get_by_label("Account type")
     expect(account_type.get_by_role("option", name="Reseller (not licensed)")).to_be_disabled()
     expect(account_type.get_by_role("option", name="Standard")).to_be_enabled()
-    expect(console.page.get_by_text(re.compile("licensed add-on FT-3001.007 .Define Account as Reseller."))).to_be_visible()
+    expect(
+        console.page.get_by_text(re.compile("licensed add-on FT-3001.007 .Define Account as Reseller."))
+    ).to_be_visible()
     expect(console.page.get_by_role("group", name="Reseller Profile")).to_have_count(0)
 
 
@@ -168,7 +170,9 @@ def test_a_large_usage_file_goes_in_batches_of_1000_and_can_be_sent_again(stack:
         records = json.loads(request.post_data or "{}")["records"]
         batches.append(len(records))
         if len(batches) == failing["batch"]:
-            route.fulfill(status=503, json={"error": {"code": "service_unavailable", "message": "try again", "details": []}})
+            route.fulfill(
+                status=503, json={"error": {"code": "service_unavailable", "message": "try again", "details": []}}
+            )
             return
         rejected = [{"index": 5, "record_id": records[5]["record_id"], "reason": "unknown_iccid", "message": "no SIM"}]
         route.fulfill(status=202, json={"accepted": len(records) - 1, "duplicates": 0, "rejected": rejected})
@@ -232,5 +236,7 @@ def test_swagger_ui_renders_every_operation_with_no_network(stack: RunningStack,
     page = browsing.new_page()
     page.goto(stack.url + "/docs")
     expect(page.locator(".opblock")).to_have_count(operations)
-    expect(page.locator(".opblock-summary-path[data-path='/accounts/{account_id}/billing-runs/{run_id}']")).to_be_visible()
+    expect(
+        page.locator(".opblock-summary-path[data-path='/accounts/{account_id}/billing-runs/{run_id}']")
+    ).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(spec["info"]["title"]))).to_be_visible()
