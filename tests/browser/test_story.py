@@ -198,6 +198,14 @@ def the_same_on_a_tablet_in_german(browsing: Browsing, stack: RunningStack, invo
     tablet.heading(f"Invoice {number}")
     total = tablet.page.locator(".totals .gross dd")
     expect(total).to_have_text(re.compile(r"^\d+,\d\d\s€$"))
+    expect(tablet.page.locator(".facts")).to_contain_text(re.compile(r"01\.\d\d\.\d{4}"))
+    assert_fits(tablet.page)
+    for tab in ("Price plans", "Billing runs", "Customers"):
+        tablet.tab(tab)
+        tablet.heading(tab)
+        assert_fits(tablet.page)
+    tablet.page.get_by_role("link", name="C-1001").click()
+    tablet.heading(CUSTOMER)
     assert_fits(tablet.page)
 
 
