@@ -97,7 +97,7 @@ function Shell({ config, session, children }) {
       ${session?.role === "operator" && html`<nav aria-label="Main"><a href="#/accounts">Accounts</a></nav>`}
       ${session &&
       html`<div class="who">
-        <span>${session.role === "operator" ? "Operator" : "Reseller user"}${config.auth === "local" ? " (local)" : ""}</span>
+        <span title=${session.user}>${session.role === "operator" ? "Operator" : "Reseller user"}${config.auth === "local" ? " (local)" : ""}</span>
         <button type="button" class="link" onClick=${signOut}>Sign out</button>
       </div>`}
     </header>
@@ -117,6 +117,7 @@ function App({ config, signInError }) {
     sessionStorage.removeItem("console.return-to");
     return html`<${Redirect} to=${back && back !== "#/" && !back.startsWith("#/sign-in") ? back.slice(1) : homeOf(session)} />`;
   }
+  sessionStorage.removeItem("console.return-to");
   const found = match(ROUTES, where.path);
   const allowed = found && (!found.route.operator || session.role === "operator");
   if (!allowed) return html`<${Shell} config=${config} session=${session}><${NotFound} /></${Shell}>`;

@@ -50,7 +50,7 @@ export function DataTable({ caption, columns, rows, rowKey = (row) => row.id }) 
       <tbody>
         ${rows.map(
           (row) => html`<tr key=${rowKey(row)}>
-            ${columns.map((column) => html`<td key=${column.label} class=${column.numeric ? "num" : ""} data-label=${column.label}>${column.render(row)}</td>`)}
+            ${columns.map((column) => html`<td key=${column.label} class=${column.numeric ? "num" : ""}>${column.render(row)}</td>`)}
           </tr>`,
         )}
       </tbody>

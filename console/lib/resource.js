@@ -14,7 +14,8 @@ export function useResource(path, query) {
       .get(path, { query, signal: controller.signal })
       .then(({ data, etag }) => setState({ data, etag, error: null, loading: false }))
       .catch((error) => {
-        if (error.name !== "AbortError") setState({ data: null, etag: null, error, loading: false });
+        // A failed reload keeps what was shown; the screen shows the error next to it.
+        if (error.name !== "AbortError") setState((current) => ({ ...current, error, loading: false }));
       });
     return () => controller.abort();
   }, [path, queryKey]);

@@ -6,7 +6,7 @@ import { html } from "../lib/html.js";
 import { accountPath, api } from "../lib/api.js";
 import { useResource } from "../lib/resource.js";
 import { href, navigate } from "../lib/router.js";
-import { date, dateRange, dateTime, number, runDates } from "../lib/format.js";
+import { date, dateRange, dateTime, number, runDates, todayUtc } from "../lib/format.js";
 import { Field, Form, useForm } from "../components/form.js";
 import { Facts, NotFound, Page, Section } from "../components/page.js";
 import { PagedTable, usePagedList } from "../components/table.js";
@@ -29,6 +29,7 @@ function StartRun({ account }) {
       label="Run date"
       type="date"
       required
+      max=${todayUtc()}
       hint=${`A day ${cycleDay} of a month, today or earlier: it bills the cycle that ended the day before.`}
     />
   </${Form}>`;

@@ -203,6 +203,24 @@ def test_a_large_usage_file_goes_in_batches_of_1000_and_can_be_sent_again(stack:
         expect(rejected.get_by_role("row", name=re.compile(f"^{line} {record} "))).to_contain_text("unknown_iccid")
 
 
+def test_an_ended_session_signs_in_again_and_comes_back(stack: RunningStack, browsing: Browsing):
+    console = Console(browsing.new_page(), stack.url)
+    page = console.page
+    console.sign_in_as_operator()
+    page.evaluate(
+        """() => {
+          const session = JSON.parse(sessionStorage.getItem("console.session"));
+          sessionStorage.setItem("console.session", JSON.stringify({...session, token: session.token + "x"}));
+        }"""
+    )
+    console.open("/accounts?type=RESELLER")
+    console.heading("Sign in")
+    expect(page.get_by_text("Your session has ended.")).to_be_visible()
+    page.get_by_role("button", name="Sign in as the operator").click()
+    console.heading("Accounts")
+    expect(page.get_by_label("Type")).to_have_value("RESELLER")
+
+
 def test_forms_are_labelled_and_work_from_the_keyboard(stack: RunningStack, browsing: Browsing):
     console = Console(browsing.new_page(), stack.url)
     page = console.page
