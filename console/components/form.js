@@ -5,11 +5,11 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { html } from "../lib/html.js";
 import { formErrors } from "../lib/errors.js";
 
-export function getPath(values, path) {
+function getPath(values, path) {
   return path.split(".").reduce((node, key) => (node === undefined || node === null ? undefined : node[key]), values);
 }
 
-export function setPath(values, path, value) {
+function setPath(values, path, value) {
   const [key, ...rest] = path.split(".");
   const copy = Array.isArray(values) ? [...values] : { ...values };
   copy[key] = rest.length ? setPath(values?.[key] ?? {}, rest.join("."), value) : value;

@@ -23,7 +23,7 @@ async function challengeOf(verifier) {
 }
 
 /** The console's own address, the redirect URI registered on the app client. */
-export function redirectUri() {
+function redirectUri() {
   return `${location.origin}${location.pathname}`;
 }
 

@@ -2,7 +2,7 @@
 // from spreadsheets and mediation systems.
 
 /** Rows of cells. */
-export function parseCsv(text) {
+function parseCsv(text) {
   const rows = [];
   let row = [];
   let cell = "";

@@ -13,7 +13,7 @@ import { Facts, Page, Section } from "../components/page.js";
 import { PagedTable, usePagedList } from "../components/table.js";
 import { Badge, ErrorNotice, Loading, Notice } from "../components/status.js";
 
-export const RESELLER_FEATURE = "FT-3001.007";
+const RESELLER_FEATURE = "FT-3001.007";
 
 const NEW_PROFILE = {
   customer_invoice_creation: true,

@@ -32,7 +32,7 @@ const ARTIFACTS = {
 const LINK_REFRESH_MARGIN_MS = 30_000;
 
 /** An invoice or a preview: its facts, lines and totals. */
-export function InvoiceView({ invoice, customerName }) {
+function InvoiceView({ invoice, customerName }) {
   const currency = invoice.currency;
   return html`<div class="invoice">
     <${Facts}

@@ -13,12 +13,12 @@ import { Facts, Page, Section } from "../components/page.js";
 import { DataTable } from "../components/table.js";
 import { Notice, Progress } from "../components/status.js";
 
-export const BATCH_SIZE = 1000;
+const BATCH_SIZE = 1000;
 const FIELDS = ["record_id", "iccid", "service", "quantity", "occurred_at"];
 const SHOWN_REJECTIONS = 200;
 
 /** [{line, record}] of a usage file, by its name: .csv, else NDJSON. */
-export function usageRecords(name, text) {
+function usageRecords(name, text) {
   if (/\.csv$/i.test(name)) {
     return csvRecords(text, FIELDS).map(({ line, ...fields }) => ({ line, record: fields }));
   }
