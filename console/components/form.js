@@ -112,8 +112,16 @@ function Messages({ id, hint, error }) {
     ${error && html`<p id=${`${id}-error`} class="field-error">${error}</p>`}`;
 }
 
-/** A labelled input bound to form value `name` (an API field path). Other props go to the <input>. */
-export function Field({ form, name, label, hint, type = "text", required = false, className = "", ...attrs }) {
+function typed(type, text, normalize) {
+  if (type === "number" && text !== "") return Number(text);
+  return normalize ? normalize(text) : text;
+}
+
+/**
+ * A labelled input bound to form value `name` (an API field path); `normalize` rewrites what is typed
+ * (e.g. upper case for codes). Other props go to the <input>.
+ */
+export function Field({ form, name, label, hint, type = "text", required = false, className = "", normalize = null, ...attrs }) {
   const { id, error, describedBy } = useField(form, name, hint);
   const value = form.value(name);
   return html`<div class=${`field ${error ? "has-error" : ""} ${className}`}>
@@ -126,7 +134,7 @@ export function Field({ form, name, label, hint, type = "text", required = false
       required=${required}
       aria-invalid=${error ? "true" : undefined}
       aria-describedby=${describedBy}
-      onInput=${(event) => form.set(name, type === "number" && event.target.value !== "" ? Number(event.target.value) : event.target.value)}
+      onInput=${(event) => form.set(name, typed(type, event.target.value, normalize))}
       ...${attrs}
     />
     <${Messages} id=${id} hint=${hint} error=${error} />

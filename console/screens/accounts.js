@@ -30,6 +30,8 @@ const INVOICE_TYPES = [
 
 const CURRENCIES = ["EUR", "USD", "GBP", "CHF", "PLN", "CZK", "SEK", "NOK", "DKK", "JPY", "BHD"];
 
+const upperCase = (text) => text.toUpperCase();
+
 function isLicensed(config) {
   return (config.licensed_features || "")
     .split(",")
@@ -93,6 +95,7 @@ function AccountFields({ form, config, creating, wasReseller }) {
             required
             pattern="[A-Z]{3}"
             maxlength="3"
+            normalize=${upperCase}
             list="currencies"
             hint="ISO 4217, e.g. EUR. Price plans and invoices use it; it cannot change later."
           />
@@ -137,6 +140,7 @@ function AccountFields({ form, config, creating, wasReseller }) {
         label="Invoice number prefix"
         pattern="[A-Z0-9\\-]{1,12}"
         maxlength="12"
+        normalize=${upperCase}
         className="narrow"
         hint="1–12 of A–Z, 0–9 and “-”. Invoices are numbered PREFIX + year + sequence, e.g. INV-2026-000001."
       />

@@ -26,7 +26,7 @@ function customerBody(values) {
   const { line2, ...address } = values.address;
   return {
     ...values,
-    address: { ...address, ...(line2 ? { line2 } : {}), country: address.country.toUpperCase() },
+    address: { ...address, ...(line2 ? { line2 } : {}) },
     vat_rate: decimalInput(values.vat_rate),
   };
 }
@@ -82,6 +82,7 @@ function CustomerFields({ form, creating }) {
           required
           maxlength="2"
           autocomplete="country"
+          normalize=${(text) => text.toUpperCase()}
           className="narrow"
           hint="ISO code, e.g. DE"
         />
