@@ -41,13 +41,16 @@ SELLER = Party(
     vat_id="DE123456789",
     registration_number="HRB 123456",
     email="billing@nordwind-iot.example",
+    contact_name="Accounts receivable",
+    telephone="+49 40 1234567",
 )
 BUYER = Party(
     name="Acme Logistics AG",
     address=PostalAddress(
         line1="Industriestraße 5", line2="Halle 3", city="München", postal_code="80331", country="DE"
     ),
-    electronic_address=ElectronicAddress.from_peppol_id_or_email(None, "ap@acme-logistics.example"),
+    electronic_address=ElectronicAddress.from_peppol_id_or_email("9930:DE987654321", "ap@acme-logistics.example"),
+    vat_id="DE987654321",
     email="ap@acme-logistics.example",
 )
 
@@ -154,7 +157,12 @@ def zero_rated_invoice() -> Document:
 
 def reverse_charge_invoice() -> Document:
     """REVERSE_CHARGE: category AE, both VAT ids, the exemption code and the wording, also as a note."""
-    buyer = replace(BUYER, vat_id="FR40303265045", address=replace(BUYER.address, city="Lyon", country="FR"))
+    buyer = replace(
+        BUYER,
+        vat_id="FR40303265045",
+        address=replace(BUYER.address, city="Lyon", postal_code="69002", country="FR"),
+        electronic_address=ElectronicAddress.from_peppol_id_or_email(None, "ap@acme-logistics.example"),
+    )
     return document(
         mrc_activation_overage_lines(VatCategory.REVERSE_CHARGE, Decimal(0), "EUR"),
         exemption_reason=REVERSE_CHARGE_WORDING["en"],

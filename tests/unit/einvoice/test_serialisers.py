@@ -70,8 +70,8 @@ def test_ubl_carries_the_peppol_identifiers_endpoints_and_buyer_reference():
     assert xpath(xml, "/*/cbc:InvoiceTypeCode/text()") == ["380"]
     assert xpath(xml, "/*/cbc:BuyerReference/text()") == ["CUST-0001"]
     assert xpath(xml, "//cac:AccountingSupplierParty//cbc:EndpointID/@schemeID") == ["9930"]
-    assert xpath(xml, "//cac:AccountingCustomerParty//cbc:EndpointID/@schemeID") == ["EM"]
-    assert xpath(xml, "//cac:AccountingCustomerParty//cbc:EndpointID/text()") == ["ap@acme-logistics.example"]
+    assert xpath(xml, "//cac:AccountingCustomerParty//cbc:EndpointID/text()") == ["DE987654321"]
+    assert xpath(xml, "//cac:AccountingSupplierParty//cac:Contact/cbc:Telephone/text()") == ["+49 40 1234567"]
     assert xpath(xml, "/*/cbc:DueDate/text()") == ["2026-12-05"]
     assert xpath(xml, "//cac:PayeeFinancialAccount/cbc:ID/text()") == ["DE89370400440532013000"]
     assert xpath(xml, "//cac:PaymentTerms/cbc:Note/text()") == ["Payable within 30 days of the issue date."]
@@ -135,6 +135,8 @@ def test_reverse_charge_states_the_exemption_and_both_vat_ids():
     assert xpath(ubl, "//cac:TaxCategory/cbc:TaxExemptionReason/text()") == ["Reverse charge"]
     assert xpath(ubl, "//cac:PartyTaxScheme/cbc:CompanyID/text()") == ["DE123456789", "FR40303265045"]
     assert xpath(ubl, "/*/cbc:Note/text()") == ["Reverse charge\nThank you for your business."]
+    assert xpath(ubl, "//cac:AccountingCustomerParty//cbc:EndpointID/@schemeID") == ["EM"]
+    assert xpath(ubl, "//cac:AccountingCustomerParty//cbc:EndpointID/text()") == ["ap@acme-logistics.example"]
     assert xpath(cii, "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:ExemptionReason/text()") == [
         "Reverse charge"
     ]

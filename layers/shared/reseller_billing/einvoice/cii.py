@@ -105,9 +105,14 @@ def _party(element: etree._Element, party: Party) -> None:
     _ram(element, "Name", party.name)
     if party.registration_number:
         _ram(_ram(element, "SpecifiedLegalOrganization"), "ID", party.registration_number)
-    if party.email:
+    if party.contact_name or party.telephone or party.email:
         contact = _ram(element, "DefinedTradeContact")
-        _ram(_ram(contact, "EmailURIUniversalCommunication"), "URIID", party.email)
+        if party.contact_name:
+            _ram(contact, "PersonName", party.contact_name)
+        if party.telephone:
+            _ram(_ram(contact, "TelephoneUniversalCommunication"), "CompleteNumber", party.telephone)
+        if party.email:
+            _ram(_ram(contact, "EmailURIUniversalCommunication"), "URIID", party.email)
     address = _ram(element, "PostalTradeAddress")
     _ram(address, "PostcodeCode", party.address.postal_code)
     _ram(address, "LineOne", party.address.line1)

@@ -105,6 +105,9 @@ class Party:
     vat_id: str | None = None  # BT-31 / BT-48, with its ISO 3166 country prefix ("EL" for Greece)
     registration_number: str | None = None  # BT-30 / BT-47, legal registration identifier
     email: str | None = None  # BT-43 seller contact e-mail / BT-58 buyer contact e-mail
+    # Peppol's German rules (DE-R-005, DE-R-006) want both when seller and buyer are in Germany.
+    contact_name: str | None = None  # BT-41 / BT-56 contact point
+    telephone: str | None = None  # BT-42 / BT-57
 
 
 @dataclass(frozen=True, slots=True)

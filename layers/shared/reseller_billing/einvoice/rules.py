@@ -145,6 +145,8 @@ def _all_texts(document: Document) -> Iterator[tuple[str, str]]:
             ("VAT identifier", party.vat_id),
             ("registration number", party.registration_number),
             ("e-mail", party.email),
+            ("contact name", party.contact_name),
+            ("telephone", party.telephone),
         ):
             if optional is not None:
                 yield f"{role} {label}", optional

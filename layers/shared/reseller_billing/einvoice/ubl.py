@@ -109,8 +109,15 @@ def _party(role: etree._Element, party: Party) -> None:
     _cbc(legal_entity, "RegistrationName", party.name)
     if party.registration_number:
         _cbc(legal_entity, "CompanyID", party.registration_number)
-    if party.email:
-        _cbc(_cac(element, "Contact"), "ElectronicMail", party.email)
+    if party.contact_name or party.telephone or party.email:
+        contact = _cac(element, "Contact")
+        for name, value in (
+            ("Name", party.contact_name),
+            ("Telephone", party.telephone),
+            ("ElectronicMail", party.email),
+        ):
+            if value:
+                _cbc(contact, name, value)
 
 
 def _payment(root: etree._Element, document: Document) -> None:
