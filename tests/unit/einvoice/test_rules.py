@@ -118,6 +118,10 @@ def test_a_credit_note_without_the_invoice_it_corrects_is_refused():
     assert rules_broken(replace(standard_invoice(), type=DocumentType.CREDIT_NOTE)) == {"BR-55"}
 
 
+def test_a_credit_note_due_date_needs_payment_instructions_to_be_carried_in():
+    assert rules_broken(replace(credit_note(), due_date=credit_note().issue_date, payment=None)) == {"BT-9"}
+
+
 def test_a_credit_transfer_without_an_iban_is_refused():
     payment = Payment(means_code=PaymentMeansCode.SEPA_CREDIT_TRANSFER, reference="INV-1", terms="30 days")
 

@@ -1,5 +1,7 @@
 """Every document the service issues, as UBL and as CII, passes the XSD and the EN 16931 schematron."""
 
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -125,6 +127,15 @@ def test_credit_note_refers_to_the_invoice_it_corrects():
     assert xpath(cii, "//rsm:ExchangedDocument/ram:TypeCode/text()") == ["381"]
     assert xpath(cii, "//ram:InvoiceReferencedDocument/ram:IssuerAssignedID/text()") == ["INV-2026-000042"]
     assert xpath(cii, "//ram:InvoiceReferencedDocument//qdt:DateTimeString/text()") == ["20261105"]
+
+
+def test_a_credit_note_due_date_goes_into_its_payment_means(validate):
+    document = replace(credit_note(), due_date=date(2026, 12, 4))
+    ubl = to_ubl(document)
+
+    assert xpath(ubl, "//cac:PaymentMeans/cbc:PaymentDueDate/text()") == ["2026-12-04"]
+    assert validate(ubl).errors == ()
+    assert xpath(to_cii(document), "//ram:SpecifiedTradePaymentTerms//udt:DateTimeString/text()") == ["20261204"]
 
 
 def test_reverse_charge_states_the_exemption_and_both_vat_ids():
