@@ -10,33 +10,58 @@ CHECKOV := $(SCAN_VENV)/bin/checkov
 REGION ?= eu-west-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install run test lint typecheck template scan openapi unit integration e2e bench build deploy sample-invoice clean
+.PHONY: install lock locks-check run test lint typecheck template scan openapi unit integration e2e bench build deploy sample-invoice clean
 .PHONY: chromium browser screenshots deploy-console
 
-$(VENV)/.installed: requirements-dev.txt layers/dependencies/requirements.txt pyproject.toml
+# Every virtualenv installs from hashed locks (make lock): pip first, then the lock with --require-hashes,
+# so each machine gets the same bytes. The project itself is an editable install: it has no hash to check,
+# so it comes last, without dependencies (they are in the lock) and with the lock's setuptools.
+PIP_INSTALL = -m pip install --quiet --require-hashes
+
+$(VENV)/.installed: requirements-pip.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt -e .
+	$(PY) $(PIP_INSTALL) -r requirements-pip.txt
+	$(PY) $(PIP_INSTALL) -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(SAM_VENV)/.installed: requirements-sam.txt
+$(SAM_VENV)/.installed: requirements-pip.txt requirements-sam.txt
 	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install --quiet -r requirements-sam.txt
+	$(SAM_VENV)/bin/python $(PIP_INSTALL) -r requirements-pip.txt
+	$(SAM_VENV)/bin/python $(PIP_INSTALL) -r requirements-sam.txt
 	touch $@
 
-$(SCAN_VENV)/.installed: requirements-scan.txt
+$(SCAN_VENV)/.installed: requirements-pip.txt requirements-scan.txt
 	$(PYTHON) -m venv $(SCAN_VENV)
-	$(SCAN_VENV)/bin/pip install --quiet -r requirements-scan.txt
+	$(SCAN_VENV)/bin/python $(PIP_INSTALL) -r requirements-pip.txt
+	$(SCAN_VENV)/bin/python $(PIP_INSTALL) -r requirements-scan.txt
 	touch $@
 
 install: $(VENV)/.installed $(SAM_VENV)/.installed $(SCAN_VENV)/.installed
+
+## Regenerate the locks from the .in files. Existing pins are kept (a new line adds only what it needs);
+## `make lock LOCK_FLAGS=--upgrade` moves every package not pinned in an .in to its latest version.
+## The layer's lock is for Lambda (CPython 3.11, manylinux2014 x86_64 wheels); the others for any platform.
+LOCK_FLAGS ?=
+COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--custom-compile-command "make lock" $(LOCK_FLAGS)
+lock: $(VENV)/.installed
+	$(COMPILE) --python-platform x86_64-manylinux2014 --only-binary :all: \
+		layers/dependencies/requirements.in -o layers/dependencies/requirements.txt
+	$(COMPILE) --universal --constraint layers/dependencies/requirements.txt requirements-dev.in -o requirements-dev.txt
+	for tool in sam scan pip; do $(COMPILE) --universal requirements-$$tool.in -o requirements-$$tool.txt; done
+	$(PYTHON) -m infra.build.check_locks
+
+## Each lock pins, with hashes, what its .in asks for (offline, well under a second).
+locks-check:
+	$(PYTHON) -m infra.build.check_locks
 
 ## Start the whole local stack (moto as AWS, HTTP gateway, queue pollers, schedule).
 run: $(VENV)/.installed
 	exec $(PY) -m infra.local
 
 ## Lint, types, template checks, OpenAPI drift, unit + integration + end-to-end tests.
-test: install chromium lint typecheck template scan openapi
+test: locks-check install chromium lint typecheck template scan openapi
 	$(PY) -m pytest -n 2 --dist loadgroup tests
 
 lint: $(VENV)/.installed

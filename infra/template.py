@@ -54,6 +54,12 @@ def of_type(resource_type: str) -> dict[str, dict[str, Any]]:
     return {name: r for name, r in resources().items() if r["Type"] == resource_type}
 
 
+def properties(name: str) -> dict[str, Any]:
+    """The Properties of resource `name` (empty if it has none)."""
+    props: dict[str, Any] = resources()[name].get("Properties", {})
+    return props
+
+
 def table_definition() -> dict[str, Any]:
     """CreateTable arguments of the service's table, from template.yaml."""
     (table,) = of_type("AWS::DynamoDB::Table").values()

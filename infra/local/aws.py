@@ -1,4 +1,4 @@
-"""Create template.yaml's table, buckets, queues and event buses in moto, and resolve the functions'
+"""Create template.yaml's table, buckets, queues, event buses and secrets in moto, and resolve the functions'
 environment variables (`!Ref Table`, `!GetAtt Queue.Arn`, ...) to what was created."""
 
 from __future__ import annotations
@@ -68,6 +68,15 @@ def configure_bucket(s3: Any, bucket: str, props: dict[str, Any]) -> None:
         )
 
 
+def generated_secret(secretsmanager: Any, generate: dict[str, Any]) -> str:
+    """A value made as CloudFormation would from the secret's `GenerateSecretString` (a plain string: the
+    JSON form, `SecretStringTemplate` + `GenerateStringKey`, is not used by the template)."""
+    if "SecretStringTemplate" in generate or "GenerateStringKey" in generate:
+        raise ValueError("GenerateSecretString with a SecretStringTemplate is not provisioned locally")
+    password: str = secretsmanager.get_random_password(**generate)["RandomPassword"]
+    return password
+
+
 def provision(parameters: dict[str, str]) -> LocalResources:
     """Create every stateful resource of template.yaml in the AWS that boto3 points at (moto)."""
     made = LocalResources(parameters=parameter_defaults(parameters))
@@ -114,4 +123,9 @@ def provision(parameters: dict[str, str]) -> LocalResources:
         bus = f"reseller-billing-{stage}"
         made.arns[name] = events.create_event_bus(Name=bus)["EventBusArn"]
         made.refs[name] = bus
+    secretsmanager = boto3.client("secretsmanager", region_name=REGION)
+    for name, resource in template.of_type("AWS::SecretsManager::Secret").items():
+        value = generated_secret(secretsmanager, resource["Properties"]["GenerateSecretString"])
+        created = secretsmanager.create_secret(Name=f"reseller-billing-{stage}-{name}", SecretString=value)
+        made.refs[name] = created["ARN"]  # !Ref of a secret is its ARN
     return made

@@ -1,5 +1,7 @@
-"""template.yaml's security settings, read as data: least-privilege IAM per function, private, encrypted,
-versioned, TLS-only buckets, encrypted queues, and short-lived presigned URLs for invoice artefacts.
+"""template.yaml's security settings, read as data: least-privilege IAM per function (deletes only where a
+use case needs them), private, encrypted, versioned, TLS-only buckets, encrypted queues, the cursor key's
+secret, and short-lived presigned URLs for invoice artefacts. The API's edge (user pool, web ACL) is
+tested in test_template_edge.py.
 
 `make scan` (checkov) checks the template against a generic rule set; these tests hold the rules of this
 service that a generic scanner cannot know (which functions only read, what the links' lifetime is)."""
@@ -12,10 +14,13 @@ from typing import Any
 import pytest
 
 from infra import template
+from infra.template import properties
 from reseller_billing.settings import Settings
 
 MAX_PRESIGNED_SECONDS = 900
-DATA_SERVICES = {"dynamodb", "s3", "sqs", "events"}
+DATA_SERVICES = {"dynamodb", "s3", "sqs", "events", "secretsmanager"}
+# Resource types whose !Ref is their ARN (for the others it is a name or URL).
+REF_IS_ARN = {"AWS::SecretsManager::Secret"}
 # IAM action names that change something start with one of these verbs (PutItem, UpdateItem, DeleteObject,
 # BatchWriteItem, TransactWriteItems, SendMessage, PutEvents, CreateTable, ...).
 WRITE_VERBS = (
@@ -42,17 +47,15 @@ WRITE_VERBS = (
     "Replicate",
 )
 FUNCTIONS = sorted(template.of_type("AWS::Serverless::Function"))
+API_FUNCTIONS = sorted(
+    name for name, f in template.functions().items() if any(e["Type"] == "Api" for e in f.events.values())
+)
 BUCKETS = sorted(template.of_type("AWS::S3::Bucket"))
 QUEUES = sorted(template.of_type("AWS::SQS::Queue"))
 
 
 def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
-
-
-def properties(name: str) -> dict[str, Any]:
-    props: dict[str, Any] = template.resources()[name].get("Properties", {})
-    return props
 
 
 def statements(function: str) -> list[dict[str, Any]]:
@@ -76,6 +79,10 @@ def is_write(action: str) -> bool:
 
 def referenced_resource(resource: Any) -> str | None:
     """The logical id a statement's Resource is the ARN of (or a path under), or None for anything else."""
+    if isinstance(resource, dict) and "Ref" in resource:
+        name = resource["Ref"]
+        kind = template.resources().get(name, {}).get("Type")
+        return str(name) if kind in REF_IS_ARN else None
     if isinstance(resource, dict) and "Fn::GetAtt" in resource:
         name, attribute = resource["Fn::GetAtt"]
         return str(name) if attribute == "Arn" else None
@@ -138,7 +145,7 @@ def test_data_actions_are_granted_on_the_stacks_own_resources_only(function):
             target = referenced_resource(resource)
             assert target in names, (
                 f"{function}: Resource {resource!r} is not the ARN of one of this stack's resources "
-                "(!GetAtt X.Arn or !Sub '${X.Arn}/...')"
+                "(!GetAtt X.Arn, !Sub '${X.Arn}/...' or !Ref of a secret)"
             )
 
 
@@ -180,6 +187,126 @@ def test_write_actions_are_recognised():
     # The check above is only as good as is_write: it must see the writes this template does grant.
     assert all(is_write(a) for a in ("dynamodb:PutItem", "s3:PutObject", "sqs:SendMessage", "events:PutEvents"))
     assert not any(is_write(a) for a in ("dynamodb:GetItem", "dynamodb:Query", "s3:GetObject"))
+
+
+# ---------------------------------------------------------------- DynamoDB deletes
+
+# Powertools' idempotency records: one partition, written and (when a request fails) deleted by Powertools.
+IDEMPOTENCY_PARTITION = "IDEMPOTENCY"
+# Deletes a use case needs beyond those records, as dynamodb:LeadingKeys patterns. A price plan lives in
+# its account's partition (ACCOUNT#<id>); IAM cannot name its sort key.
+USE_CASE_DELETES = {"PricePlansFunction": ("ForAllValues:StringLike", ["ACCOUNT#*"])}
+
+
+def deletes(action: str) -> bool:
+    """DynamoDB actions that can remove items: DeleteItem, BatchWriteItem (puts and deletes), PartiQLDelete,
+    and whole tables or backups (DeleteTable, DeleteBackup, ...)."""
+    service, _, name = action.partition(":")
+    return service == "dynamodb" and (name in ("*", "BatchWriteItem", "PartiQLDelete") or name.startswith("Delete"))
+
+
+def delete_grants(function: str) -> list[dict[str, Any]]:
+    return [
+        s for s in statements(function) if s.get("Effect") == "Allow" and any(deletes(a) for a in as_list(s["Action"]))
+    ]
+
+
+def uses_idempotency_keys(function: str) -> bool:
+    """The handler takes an `Idempotency-Key` (Powertools idempotency on the table)."""
+    return "idempotency" in template.functions()[function].module_path.read_text().lower()
+
+
+def test_deletes_are_recognised():
+    assert all(deletes(a) for a in ("dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:PartiQLDelete"))
+    assert not any(deletes(a) for a in ("dynamodb:PutItem", "dynamodb:UpdateItem", "s3:DeleteObject"))
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_a_function_may_delete_only_idempotency_records_and_what_its_use_case_deletes(function):
+    expected = []
+    if uses_idempotency_keys(function):
+        expected.append(("ForAllValues:StringEquals", [IDEMPOTENCY_PARTITION]))
+    if function in USE_CASE_DELETES:
+        expected.append(USE_CASE_DELETES[function])
+    granted = []
+    for statement in delete_grants(function):
+        actions = as_list(statement["Action"])
+        assert actions == ["dynamodb:DeleteItem"], (
+            f"{function}: {actions} in one statement; grant dynamodb:DeleteItem in a statement of its own, "
+            "restricted to the partitions it may delete in"
+        )
+        condition = statement.get("Condition", {})
+        assert len(condition) == 1, f"{function}: DeleteItem with conditions {condition}, expected one on the keys"
+        ((operator, keys),) = condition.items()
+        assert set(keys) == {"dynamodb:LeadingKeys"}, f"{function}: DeleteItem not restricted by partition key"
+        granted.append((operator, as_list(keys["dynamodb:LeadingKeys"])))
+    assert sorted(granted) == sorted(expected), f"{function} may delete in {granted}, expected {expected}"
+
+
+def test_the_price_plans_function_may_not_delete_in_nested_partitions():
+    # ACCOUNT#* also matches ACCOUNT#<id>#CUSTOMER#<cid> (SIMs, usage) and ACCOUNT#<id>#BILLING_RUN#<rid>.
+    denies = [
+        s
+        for s in statements("PricePlansFunction")
+        if s.get("Effect") == "Deny"
+        and "dynamodb:DeleteItem" in as_list(s["Action"])
+        and s.get("Condition") == {"ForAnyValue:StringLike": {"dynamodb:LeadingKeys": ["ACCOUNT#*#*"]}}
+    ]
+    assert denies, "PricePlansFunction may delete in nested partitions (a customer's SIMs and usage, run pages)"
+    assert denies[0]["Resource"] == {"Fn::GetAtt": ["Table", "Arn"]}
+
+
+def test_the_idempotency_partition_is_the_one_powertools_writes():
+    from reseller_billing.api import idempotency
+
+    assert idempotency._persistence().static_pk_value == IDEMPOTENCY_PARTITION
+
+
+def test_idempotency_keys_are_taken_by_the_functions_that_create():
+    # The delete rule above keys on this: it must find the creating POSTs' handlers.
+    found = {f for f in FUNCTIONS if uses_idempotency_keys(f)}
+    assert {"CreateAccountFunction", "CustomersFunction", "PricePlansFunction"} <= found
+    assert "ReadAccountsFunction" not in found
+
+
+# ---------------------------------------------------------------- the cursor key
+
+
+def cursor_key_secret() -> str:
+    secrets = template.of_type("AWS::SecretsManager::Secret")
+    assert list(secrets) == ["CursorSigningKeySecret"], f"secrets in the template: {sorted(secrets)}"
+    return "CursorSigningKeySecret"
+
+
+def test_the_cursor_key_is_64_random_characters_made_by_secrets_manager():
+    props = properties(cursor_key_secret())
+    assert "SecretString" not in props, "the key is in the template; let Secrets Manager generate it"
+    generate = props["GenerateSecretString"]
+    assert generate["PasswordLength"] == 64
+    assert "SecretStringTemplate" not in generate, "the secret is the key itself, not a JSON document"
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_only_the_api_functions_may_read_the_cursor_key(function):
+    secret = {"Ref": cursor_key_secret()}
+    variables = properties(function).get("Environment", {}).get("Variables", {})
+    grants = [
+        s for s in statements(function) if any(str(a).startswith("secretsmanager:") for a in as_list(s["Action"]))
+    ]
+    if function in API_FUNCTIONS:
+        assert variables.get("CURSOR_KEY_SECRET_ARN") == secret, f"{function}: CURSOR_KEY_SECRET_ARN is not the secret"
+        assert len(grants) == 1, f"{function}: {len(grants)} statements on secrets, expected one"
+        assert grants[0]["Effect"] == "Allow"
+        assert as_list(grants[0]["Action"]) == ["secretsmanager:GetSecretValue"]
+        assert as_list(grants[0]["Resource"]) == [secret], f"{function} may read secrets other than the cursor key"
+    else:
+        assert "CURSOR_KEY_SECRET_ARN" not in variables, f"{function} is no API function but gets the cursor key"
+        assert not grants, f"{function} is no API function but may read secrets"
+
+
+def test_the_cursor_key_is_not_shared_through_globals():
+    globals_ = template.document()["Globals"]["Function"].get("Environment", {}).get("Variables", {})
+    assert "CURSOR_KEY_SECRET_ARN" not in globals_, "Globals would hand the secret's ARN to every function"
 
 
 # ---------------------------------------------------------------- S3

@@ -1,0 +1,1 @@
+"""E-invoice tooling outside Lambda: the validator for tests and for people."""
