@@ -6,7 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { html } from "./lib/html.js";
 import { match, navigate, useLocation } from "./lib/router.js";
 import { currentSession, endSession, onSessionChange } from "./lib/session.js";
-import { completeHostedSignIn, signOutUrl } from "./lib/auth.js";
+import { completeHostedSignIn, revokeRefreshToken, signOutUrl } from "./lib/auth.js";
 import { useResource } from "./lib/resource.js";
 import { accountPath } from "./lib/api.js";
 import { Badge, ErrorNotice, Loading } from "./components/status.js";
@@ -82,8 +82,9 @@ function AccountFrame({ route, params, session, screen }) {
 }
 
 function Shell({ config, session, children }) {
-  const signOut = () => {
+  const signOut = async () => {
     const next = signOutUrl(session);
+    await revokeRefreshToken(session);
     endSession();
     location.assign(next);
   };

@@ -2,7 +2,8 @@
 // Gateway), the session's ID token, JSON both ways, and every failure as an ApiError with the API's
 // {"error": {"code", "message", "details"}} shape.
 
-import { currentSession, endSession } from "./session.js";
+import { usableSession } from "./auth.js";
+import { endSession, storedSession } from "./session.js";
 
 export class ApiError extends Error {
   constructor(status, code, message, details = []) {
@@ -26,7 +27,7 @@ function withQuery(path, query) {
 
 /** One API call. Answers {data, etag}; throws ApiError (status 0 when the network failed). */
 export async function call(method, path, { body, query, etag, idempotencyKey, signal } = {}) {
-  const session = currentSession();
+  const session = await usableSession();
   const headers = { Accept: "application/json" };
   if (session) headers.Authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -52,7 +53,7 @@ export async function call(method, path, { body, query, etag, idempotencyKey, si
     data = null;
   }
   if (response.ok) return { data, etag: response.headers.get("ETag") };
-  if (response.status === 401 && session) endSession("expired");
+  if (response.status === 401 && storedSession()) endSession("expired");
   const error = data?.error || {};
   throw new ApiError(
     response.status,

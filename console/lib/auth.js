@@ -2,10 +2,12 @@
 // local stack mints the token), or {"auth": "cognito", "sign_in": [{label, domain, client_id}, ...]} in
 // AWS: the Cognito hosted sign-in with the authorization code flow and PKCE (no client secret).
 
-import { startSession } from "./session.js";
+import { startSession, storedSession } from "./session.js";
 
 const PENDING = "console.sign-in";
 const SCOPES = "openid email profile";
+// ID tokens live 15 minutes in AWS: renew one that has less than this left before using it.
+const RENEW_BEFORE_MS = 60_000;
 
 function base64url(bytes) {
   return btoa(String.fromCharCode(...new Uint8Array(bytes)))
@@ -58,6 +60,16 @@ export async function beginHostedSignIn(option) {
   location.assign(`${option.domain}/oauth2/authorize?${query}`);
 }
 
+async function tokenEndpoint(option, fields) {
+  const response = await fetch(`${option.domain}/oauth2/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ client_id: option.client_id, ...fields }),
+  });
+  if (!response.ok) throw new Error(`The sign-in service refused (${response.status}).`);
+  return response.json();
+}
+
 /** On the way back from the hosted sign-in: trade the code (and our verifier) for tokens. */
 export async function completeHostedSignIn() {
   const params = new URLSearchParams(location.search);
@@ -69,21 +81,42 @@ export async function completeHostedSignIn() {
   if (!pending || pending.state !== params.get("state")) {
     throw new Error("This sign-in was not started here (its state does not match); please sign in again.");
   }
-  const response = await fetch(`${pending.option.domain}/oauth2/token`, {
+  const tokens = await tokenEndpoint(pending.option, {
+    grant_type: "authorization_code",
+    code: params.get("code"),
+    redirect_uri: redirectUri(),
+    code_verifier: pending.verifier,
+  });
+  // The API's Cognito authorizer takes ID tokens: they carry the groups and custom:account_id.
+  const provider = { kind: "cognito", domain: pending.option.domain, client_id: pending.option.client_id };
+  return startSession(tokens.id_token, provider, tokens.refresh_token);
+}
+
+let renewing = null;
+
+/** The session to call the API with: its ID token renewed first when it is about to expire. */
+export async function usableSession() {
+  const session = storedSession();
+  if (!session || session.expiresAt - Date.now() > RENEW_BEFORE_MS || !session.refreshToken) {
+    return session && session.expiresAt > Date.now() ? session : null;
+  }
+  renewing ??= tokenEndpoint(session.provider, { grant_type: "refresh_token", refresh_token: session.refreshToken })
+    .then((tokens) => startSession(tokens.id_token, session.provider, session.refreshToken))
+    .catch(() => null)
+    .finally(() => {
+      renewing = null;
+    });
+  return (await renewing) || (session.expiresAt > Date.now() ? session : null);
+}
+
+/** Revokes the refresh token at sign-out (Cognito), so that a copy of it renews nothing. */
+export async function revokeRefreshToken(session) {
+  if (session?.provider?.kind !== "cognito" || !session.refreshToken) return;
+  await fetch(`${session.provider.domain}/oauth2/revoke`, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      client_id: pending.option.client_id,
-      code: params.get("code"),
-      redirect_uri: redirectUri(),
-      code_verifier: pending.verifier,
-    }),
-  });
-  if (!response.ok) throw new Error(`The sign-in service refused the code (${response.status}).`);
-  const tokens = await response.json();
-  // The API's Cognito authorizer takes ID tokens: they carry the groups and custom:account_id.
-  return startSession(tokens.id_token, { kind: "cognito", domain: pending.option.domain, client_id: pending.option.client_id });
+    body: new URLSearchParams({ token: session.refreshToken, client_id: session.provider.client_id }),
+  }).catch(() => null);
 }
 
 /** Where to go after the session is ended: the hosted sign-out for Cognito, else the sign-in page. */

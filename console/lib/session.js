@@ -10,12 +10,13 @@ function decodeClaims(token) {
   return JSON.parse(new TextDecoder().decode(bytes));
 }
 
-function describe(token, provider) {
+function describe(token, provider, refreshToken) {
   const claims = decodeClaims(token);
   const groups = [].concat(claims["cognito:groups"] || []);
   return {
     token,
     provider,
+    refreshToken,
     role: groups.includes("operator") ? "operator" : "reseller",
     accountId: claims["custom:account_id"] || null,
     user: claims.email || claims.sub,
@@ -23,15 +24,20 @@ function describe(token, provider) {
   };
 }
 
-export function currentSession() {
+/** The stored session, expired or not (a refresh token may renew it). */
+export function storedSession() {
   const stored = sessionStorage.getItem(KEY);
-  if (!stored) return null;
-  const session = JSON.parse(stored);
-  return session.expiresAt > Date.now() ? session : null;
+  return stored ? JSON.parse(stored) : null;
 }
 
-export function startSession(token, provider) {
-  const session = describe(token, provider);
+export function currentSession() {
+  const session = storedSession();
+  return session && (session.expiresAt > Date.now() || session.refreshToken) ? session : null;
+}
+
+/** `refreshToken` (Cognito only) renews the ID token before it expires. */
+export function startSession(token, provider, refreshToken = null) {
+  const session = describe(token, provider, refreshToken);
   sessionStorage.setItem(KEY, JSON.stringify(session));
   listeners.forEach((listener) => listener(session));
   return session;

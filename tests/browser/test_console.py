@@ -92,7 +92,8 @@ def b64url_sha256(text: str) -> str:
 
 def test_hosted_sign_in_uses_the_authorization_code_with_pkce(stack: RunningStack, browsing: Browsing):
     """Cognito's hosted sign-in, played by routes in the browser: the console sends a S256 code challenge,
-    trades the code and its verifier for tokens, calls the API with the ID token, and signs out there."""
+    trades the code and its verifier for tokens, renews an ID token about to expire with the refresh token,
+    calls the API with the ID token, and at sign-out revokes the refresh token and signs out there."""
     domain = "https://auth.example.test"
     client_id = "console-client"
     page = browsing.new_page()
@@ -117,18 +118,28 @@ def test_hosted_sign_in_uses_the_authorization_code_with_pkce(stack: RunningStac
 
     def token(route: Route, request: Request) -> None:
         form = dict(urllib.parse.parse_qsl(request.post_data or ""))
-        seen["token"] = form
-        assert b64url_sha256(form["code_verifier"]) == seen["authorize"]["code_challenge"]
-        id_token = mint("operator", subject="cognito-operator", secret="local-dev-secret")
-        route.fulfill(
-            json={"id_token": id_token, "access_token": "not-used", "token_type": "Bearer", "expires_in": 3600},
-            headers={"access-control-allow-origin": stack.url},
-        )
+        seen.setdefault("token", []).append(form)
+        if form["grant_type"] == "authorization_code":
+            assert b64url_sha256(form["code_verifier"]) == seen["authorize"]["code_challenge"]
+            ttl = 30  # under a minute left: the console renews it before its next API call
+        else:
+            assert form["refresh_token"] == "the-refresh-token"
+            ttl = 900
+        id_token = mint("operator", subject="cognito-operator", ttl=ttl, secret="local-dev-secret")
+        answer = {"id_token": id_token, "access_token": "not-used", "token_type": "Bearer", "expires_in": ttl}
+        if form["grant_type"] == "authorization_code":
+            answer["refresh_token"] = "the-refresh-token"
+        route.fulfill(json=answer, headers={"access-control-allow-origin": stack.url})
+
+    def revoke(route: Route, request: Request) -> None:
+        seen["revoke"] = dict(urllib.parse.parse_qsl(request.post_data or ""))
+        route.fulfill(body="", headers={"access-control-allow-origin": stack.url})
 
     page.route(re.compile(r"/console/config\.json$"), config)
     page.route(re.compile(r"/console/(\?.*)?$"), console_page)
     page.route(re.compile(r"^https://auth\.example\.test/oauth2/authorize\?"), authorize)
     page.route(re.compile(r"^https://auth\.example\.test/oauth2/token$"), token)
+    page.route(re.compile(r"^https://auth\.example\.test/oauth2/revoke$"), revoke)
     page.route(re.compile(r"^https://auth\.example\.test/logout\?"), lambda route: route.fulfill(body="signed out"))
 
     console = Console(page, stack.url)
@@ -145,12 +156,16 @@ def test_hosted_sign_in_uses_the_authorization_code_with_pkce(stack: RunningStac
     assert authorize_query["code_challenge_method"] == "S256"
     assert authorize_query["redirect_uri"] == f"{stack.url}/console/"
     assert set(authorize_query["scope"].split()) >= {"openid"}
-    assert seen["token"]["grant_type"] == "authorization_code"
-    assert seen["token"]["code"] == "the-code"
-    assert seen["token"]["redirect_uri"] == f"{stack.url}/console/"
+    exchange, renewal = seen["token"]
+    assert exchange["grant_type"] == "authorization_code"
+    assert exchange["code"] == "the-code"
+    assert exchange["client_id"] == client_id
+    assert exchange["redirect_uri"] == f"{stack.url}/console/"
+    assert renewal == {"grant_type": "refresh_token", "refresh_token": "the-refresh-token", "client_id": client_id}
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"^https://auth\.example\.test/logout\?"))
+    assert seen["revoke"] == {"token": "the-refresh-token", "client_id": client_id}
     logout = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(page.url).query))
     assert logout == {"client_id": client_id, "logout_uri": f"{stack.url}/console/"}
 
