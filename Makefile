@@ -11,6 +11,7 @@ REGION ?= eu-west-1
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: install lock locks-check run test lint typecheck template scan openapi unit integration e2e bench build deploy sample-invoice clean
+.PHONY: chromium browser screenshots deploy-console
 
 # Every virtualenv installs from hashed locks (make lock): pip first, then the lock with --require-hashes,
 # so each machine gets the same bytes. The project itself is an editable install: it has no hash to check,
@@ -60,7 +61,7 @@ run: $(VENV)/.installed
 	exec $(PY) -m infra.local
 
 ## Lint, types, template checks, OpenAPI drift, unit + integration + end-to-end tests.
-test: locks-check install lint typecheck template scan openapi
+test: locks-check install chromium lint typecheck template scan openapi
 	$(PY) -m pytest -n 2 --dist loadgroup tests
 
 lint: $(VENV)/.installed
@@ -84,6 +85,18 @@ openapi: $(VENV)/.installed
 unit integration e2e: $(VENV)/.installed
 	$(PY) -m pytest tests/$@
 
+## Debian's Chromium for the browser tests (Playwright's own browser download is not reachable here).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+## The console in a real browser, on its own (also part of `make test`).
+browser: $(VENV)/.installed chromium
+	$(PY) -m pytest tests/browser
+
+## docs/console-*.png, the README's pictures of the console.
+screenshots: $(VENV)/.installed chromium
+	$(PY) -m tests.browser.screenshots docs
+
 ## Figures of docs/scaling.md and the README's Performance section (not part of `make test`).
 bench: $(VENV)/.installed
 	$(PY) -m tests.bench
@@ -95,6 +108,11 @@ build: install
 
 deploy: build
 	$(SAM) deploy --guided
+
+## The console's files and config.json to a deployed stack: make deploy-console STACK=<stack name>.
+STACK ?= reseller-billing
+deploy-console: $(VENV)/.installed
+	$(PY) -m infra.deploy_console --stack $(STACK) --region $(REGION)
 
 sample-invoice: $(VENV)/.installed
 	$(PY) -m infra.sample_invoice docs/sample-invoice

@@ -26,6 +26,7 @@ def main() -> int:
     print(
         f"""
 Reseller billing, local stack
+  Console       {stack.url}/console/
   API           {stack.url}
   OpenAPI       {stack.url}/openapi.json
   Swagger UI    {stack.url}/docs

@@ -15,16 +15,8 @@ from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
 from infra.local.lambda_runtime import LocalFunction
+from infra.local.pages import Pages
 from infra.template import Route
-
-SWAGGER_UI = """<!doctype html>
-<html><head><meta charset="utf-8"><title>Reseller billing API</title>
-<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
-<body><div id="swagger-ui"></div>
-<script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: true});</script>
-</body></html>
-"""
 
 
 def _error(status: int, code: str, message: str) -> Response:
@@ -33,7 +25,8 @@ def _error(status: int, code: str, message: str) -> Response:
 
 
 class Gateway:
-    """WSGI application: /openapi.json, /docs, /_local/* admin routes, and the API routes of template.yaml."""
+    """WSGI application: /openapi.json, the pages (console, /docs, the console's local sign-in), /_local/* admin
+    routes, and the API routes of template.yaml."""
 
     def __init__(
         self,
@@ -42,6 +35,7 @@ class Gateway:
         jwt_secret: str,
         openapi: Callable[[], dict[str, Any]],
         admin: dict[str, Callable[[Request], Response]] | None = None,
+        pages: Pages | None = None,
         stage: str = "local",
         access_log: bool = False,
     ):
@@ -50,6 +44,7 @@ class Gateway:
         self.jwt_secret = jwt_secret
         self.openapi = openapi
         self.admin = admin or {}
+        self.pages = pages
         self.stage = stage
         self.access_log = access_log
 
@@ -68,8 +63,9 @@ class Gateway:
     def dispatch(self, request: Request) -> Response:
         if request.path == "/openapi.json" and request.method == "GET":
             return Response(json.dumps(self.openapi()), content_type="application/json")
-        if request.path in ("/docs", "/docs/") and request.method == "GET":
-            return Response(SWAGGER_UI, content_type="text/html")
+        page = self.pages.serve(request) if self.pages else None
+        if page is not None:
+            return page
         if request.path in self.admin and request.method == "POST":
             return self.admin[request.path](request)
         for route in self.routes:

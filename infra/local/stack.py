@@ -18,6 +18,7 @@ from infra import template
 from infra.local.aws import REGION, LocalResources, provision
 from infra.local.gateway import Gateway
 from infra.local.lambda_runtime import LocalFunction, load_functions
+from infra.local.pages import Pages
 from infra.local.tokens import DEFAULT_SECRET
 
 
@@ -90,6 +91,7 @@ class LocalStack:
             jwt_secret=self.jwt_secret,
             openapi=build_spec,
             admin=admin_routes(schedule),
+            pages=Pages(self.jwt_secret, self.licensed_features, artifacts_origin=self.aws_endpoint),
             access_log=self.access_log,
         )
         self._server = make_server(self.host, self.port, gateway, threaded=True)

@@ -19,7 +19,9 @@ warnings.filterwarnings("ignore", category=jwt.warnings.InsecureKeyLengthWarning
 DEFAULT_SECRET = "local-dev-secret"
 
 
-def mint(group: str, account_id: str | None = None, *, subject: str | None = None, ttl: int = 3600) -> str:
+def mint(
+    group: str, account_id: str | None = None, *, subject: str | None = None, ttl: int = 3600, secret: str | None = None
+) -> str:
     claims: dict[str, object] = {
         "sub": subject or f"local-{group}-{account_id or 'user'}",
         "cognito:groups": [group],
@@ -27,7 +29,7 @@ def mint(group: str, account_id: str | None = None, *, subject: str | None = Non
     }
     if account_id:
         claims["custom:account_id"] = account_id
-    return jwt.encode(claims, os.environ.get("LOCAL_JWT_SECRET", DEFAULT_SECRET), algorithm="HS256")
+    return jwt.encode(claims, secret or os.environ.get("LOCAL_JWT_SECRET", DEFAULT_SECRET), algorithm="HS256")
 
 
 def main() -> None:

@@ -1,0 +1,275 @@
+"""The console's promises besides the story: tenants stay apart, the licence shows, the hosted sign-in
+(authorization code with PKCE) works, large usage files go in batches, forms work from the keyboard, and
+/docs renders with no network."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import urllib.parse
+import urllib.request
+from typing import Any
+
+import pytest
+from playwright.sync_api import Request, Route, expect
+
+from infra.local.tokens import mint
+from tests.browser.conftest import Browsing
+from tests.browser.console import Console, file
+from tests.support import factories
+from tests.support.api import Api, HttpTransport
+from tests.support.iccids import iccid
+from tests.support.stack import RunningStack
+
+pytestmark = pytest.mark.xdist_group("browser")
+
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head"}
+
+
+def operator_api(stack: RunningStack) -> Api:
+    return Api(HttpTransport(stack.url)).as_operator()
+
+
+def test_a_reseller_sees_nothing_of_another_tenant(stack: RunningStack, browsing: Browsing):
+    operator = operator_api(stack)
+    ours = operator.post("/accounts", factories.reseller_account(name="Ours Telematik GmbH")).json
+    theirs = operator.post("/accounts", factories.reseller_account(name="Theirs Connect Ltd")).json
+    secret = operator.post(
+        f"/accounts/{theirs['id']}/customers", factories.customer("T-1", name="Secret Customer Ltd")
+    ).json
+
+    console = Console(browsing.new_page(), stack.url)
+    console.sign_in_as_reseller("Ours Telematik GmbH")
+    main = console.page.get_by_role("main")
+    for route in (
+        f"/accounts/{theirs['id']}",
+        f"/accounts/{theirs['id']}/customers",
+        f"/accounts/{theirs['id']}/customers/{secret['id']}",
+        f"/accounts/{theirs['id']}/invoices",
+        f"/accounts/{ours['id']}/customers/{secret['id']}",
+        "/accounts",
+        "/accounts/new",
+    ):
+        console.open(route)
+        console.heading("Not found")
+        expect(main).to_contain_text("or it is not yours to see")
+        expect(main).not_to_contain_text("Theirs Connect")
+        expect(main).not_to_contain_text("Secret Customer")
+
+    console.open(f"/accounts/{ours['id']}/customers")
+    console.heading("Customers")
+    expect(main).to_contain_text("No customers yet.")
+
+
+@pytest.fixture(scope="module")
+def unlicensed_stack():
+    running = RunningStack(licensed_features="")
+    yield running
+    assert running.stop() == 0
+
+
+def test_without_the_licence_the_reseller_type_is_offered_disabled_with_the_reason(
+    unlicensed_stack: RunningStack, browsing: Browsing
+):
+    console = Console(browsing.new_page(), unlicensed_stack.url)
+    console.sign_in_as_operator()
+    console.page.get_by_role("link", name="New account").click()
+    console.heading("New account")
+    account_type = console.page.get_by_label("Account type")
+    expect(account_type.get_by_role("option", name="Reseller (not licensed)")).to_be_disabled()
+    expect(account_type.get_by_role("option", name="Standard")).to_be_enabled()
+    expect(
+        console.page.get_by_text(re.compile("licensed add-on FT-3001.007 .Define Account as Reseller."))
+    ).to_be_visible()
+    expect(console.page.get_by_role("group", name="Reseller Profile")).to_have_count(0)
+
+
+def b64url_sha256(text: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).decode().rstrip("=")
+
+
+def test_hosted_sign_in_uses_the_authorization_code_with_pkce(stack: RunningStack, browsing: Browsing):
+    """Cognito's hosted sign-in, played by routes in the browser: the console sends a S256 code challenge,
+    trades the code and its verifier for tokens, renews an ID token about to expire with the refresh token,
+    calls the API with the ID token, and at sign-out revokes the refresh token and signs out there."""
+    domain = "https://auth.example.test"
+    client_id = "console-client"
+    page = browsing.new_page()
+    seen: dict[str, Any] = {}
+
+    def config(route: Route) -> None:
+        sign_in = [{"label": "Platform users", "domain": domain, "client_id": client_id}]
+        route.fulfill(json={"auth": "cognito", "sign_in": sign_in, "licensed_features": "FT-3001.007"})
+
+    def console_page(route: Route) -> None:
+        # As CloudFront serves it in AWS: the sign-in domain is in the policy's connect-src.
+        answer = route.fetch()
+        policy = answer.headers["content-security-policy"].replace("connect-src 'self'", f"connect-src 'self' {domain}")
+        route.fulfill(response=answer, headers={**answer.headers, "content-security-policy": policy})
+
+    def authorize(route: Route, request: Request) -> None:
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(request.url).query))
+        seen["authorize"] = query
+        back = f"{query['redirect_uri']}?code=the-code&state={query['state']}"
+        # The user signs in there and is sent back (a script, not a 302: routes do not see a redirect's request).
+        route.fulfill(content_type="text/html", body=f"<script>location.replace({json.dumps(back)})</script>")
+
+    def token(route: Route, request: Request) -> None:
+        form = dict(urllib.parse.parse_qsl(request.post_data or ""))
+        seen.setdefault("token", []).append(form)
+        if form["grant_type"] == "authorization_code":
+            assert b64url_sha256(form["code_verifier"]) == seen["authorize"]["code_challenge"]
+            ttl = 30  # under a minute left: the console renews it before its next API call
+        else:
+            assert form["refresh_token"] == "the-refresh-token"
+            ttl = 900
+        id_token = mint("operator", subject="cognito-operator", ttl=ttl, secret="local-dev-secret")
+        answer = {"id_token": id_token, "access_token": "not-used", "token_type": "Bearer", "expires_in": ttl}
+        if form["grant_type"] == "authorization_code":
+            answer["refresh_token"] = "the-refresh-token"
+        route.fulfill(json=answer, headers={"access-control-allow-origin": stack.url})
+
+    def revoke(route: Route, request: Request) -> None:
+        seen["revoke"] = dict(urllib.parse.parse_qsl(request.post_data or ""))
+        route.fulfill(body="", headers={"access-control-allow-origin": stack.url})
+
+    page.route(re.compile(r"/console/config\.json$"), config)
+    page.route(re.compile(r"/console/(\?.*)?$"), console_page)
+    page.route(re.compile(r"^https://auth\.example\.test/oauth2/authorize\?"), authorize)
+    page.route(re.compile(r"^https://auth\.example\.test/oauth2/token$"), token)
+    page.route(re.compile(r"^https://auth\.example\.test/oauth2/revoke$"), revoke)
+    page.route(re.compile(r"^https://auth\.example\.test/logout\?"), lambda route: route.fulfill(body="signed out"))
+
+    console = Console(page, stack.url)
+    console.open()
+    page.get_by_role("button", name="Sign in: Platform users").click()
+    console.heading("Accounts")
+    expect(page.get_by_role("banner")).to_contain_text("Operator")
+    expect(page.get_by_role("banner")).not_to_contain_text("local")
+    assert "code=" not in page.url
+
+    authorize_query = seen["authorize"]
+    assert authorize_query["response_type"] == "code"
+    assert authorize_query["client_id"] == client_id
+    assert authorize_query["code_challenge_method"] == "S256"
+    assert authorize_query["redirect_uri"] == f"{stack.url}/console/"
+    assert set(authorize_query["scope"].split()) >= {"openid"}
+    exchange, renewal = seen["token"]
+    assert exchange["grant_type"] == "authorization_code"
+    assert exchange["code"] == "the-code"
+    assert exchange["client_id"] == client_id
+    assert exchange["redirect_uri"] == f"{stack.url}/console/"
+    assert renewal == {"grant_type": "refresh_token", "refresh_token": "the-refresh-token", "client_id": client_id}
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"^https://auth\.example\.test/logout\?"))
+    assert seen["revoke"] == {"token": "the-refresh-token", "client_id": client_id}
+    logout = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(page.url).query))
+    assert logout == {"client_id": client_id, "logout_uri": f"{stack.url}/console/"}
+
+
+def test_a_large_usage_file_goes_in_batches_of_1000_and_can_be_sent_again(stack: RunningStack, browsing: Browsing):
+    """The API's usage endpoint is played by a route here (the real one is the story's): 2,500 records from
+    a CSV file go in three requests, a failure stops the upload and says how to go on."""
+    operator = operator_api(stack)
+    operator.post("/accounts", factories.reseller_account(name="Batch Mobility SE"))
+    console = Console(browsing.new_page(), stack.url)
+    page = console.page
+    console.sign_in_as_reseller("Batch Mobility SE")
+    batches: list[int] = []
+    failing = {"batch": 2}
+
+    def usage(route: Route, request: Request) -> None:
+        records = json.loads(request.post_data or "{}")["records"]
+        batches.append(len(records))
+        if len(batches) == failing["batch"]:
+            route.fulfill(
+                status=503, json={"error": {"code": "service_unavailable", "message": "try again", "details": []}}
+            )
+            return
+        rejected = [{"index": 5, "record_id": records[5]["record_id"], "reason": "unknown_iccid", "message": "no SIM"}]
+        route.fulfill(status=202, json={"accepted": len(records) - 1, "duplicates": 0, "rejected": rejected})
+
+    page.route(re.compile(r"/accounts/[^/]+/usage$"), usage)
+    lines = ["record_id,iccid,service,quantity,occurred_at"] + [
+        f"r-{n},{iccid(n)},DATA,{n % 7}.5,2026-10-20T08:00:00Z" for n in range(2500)
+    ]
+    csv = file("usage.csv", "text/csv", "\r\n".join(lines))
+    console.tab("Usage")
+    page.get_by_label("Usage file").set_input_files(csv)
+    expect(page.get_by_text("usage.csv: 2,500 records, sent in 3 batches.")).to_be_visible()
+    page.get_by_role("button", name="Upload 2,500 records").click()
+    expect(page.get_by_role("alert")).to_contain_text("1,000 records were sent.")
+    expect(page.get_by_role("alert")).to_contain_text("Send the file again")
+    assert batches == [1000, 1000]
+
+    batches.clear()
+    failing["batch"] = 0
+    page.get_by_role("button", name="Upload another file").click()
+    page.get_by_label("Usage file").set_input_files(csv)
+    page.get_by_role("button", name="Upload 2,500 records").click()
+    expect(page.get_by_text("Upload complete.")).to_be_visible()
+    expect(page.get_by_text("Records sent: 2,500 of 2,500")).to_be_visible()
+    assert batches == [1000, 1000, 500]
+    rejected = page.get_by_role("region", name="Rejected records")
+    for line, record in ((7, "r-5"), (1007, "r-1005"), (2007, "r-2005")):
+        expect(rejected.get_by_role("row", name=re.compile(f"^{line} {record} "))).to_contain_text("unknown_iccid")
+
+
+def test_an_ended_session_signs_in_again_and_comes_back(stack: RunningStack, browsing: Browsing):
+    console = Console(browsing.new_page(), stack.url)
+    page = console.page
+    console.sign_in_as_operator()
+    page.evaluate(
+        """() => {
+          const session = JSON.parse(sessionStorage.getItem("console.session"));
+          sessionStorage.setItem("console.session", JSON.stringify({...session, token: session.token + "x"}));
+        }"""
+    )
+    console.open("/accounts?type=RESELLER")
+    console.heading("Sign in")
+    expect(page.get_by_text("Your session has ended.")).to_be_visible()
+    page.get_by_role("button", name="Sign in as the operator").click()
+    console.heading("Accounts")
+    expect(page.get_by_label("Type")).to_have_value("RESELLER")
+
+
+def test_forms_are_labelled_and_work_from_the_keyboard(stack: RunningStack, browsing: Browsing):
+    console = Console(browsing.new_page(), stack.url)
+    page = console.page
+    console.sign_in_as_operator()
+    page.get_by_role("link", name="New account").click()
+    console.heading("New account")
+    unlabelled = page.evaluate(
+        """[...document.querySelectorAll('main input, main select, main textarea')]
+           .filter((field) => !field.labels.length && !field.getAttribute('aria-label'))
+           .map((field) => field.name || field.id)"""
+    )
+    assert unlabelled == []
+
+    page.get_by_label("Name").focus()
+    page.keyboard.type("Keyboard Logistics")
+    page.keyboard.press("Tab")  # account type: Standard
+    page.keyboard.press("Tab")  # currency: EUR
+    page.keyboard.press("Tab")
+    page.keyboard.type("20")  # the bill cycle day, its old value selected by Tab
+    page.keyboard.press("Enter")
+    console.heading("Account settings")
+    expect(page.get_by_label("Name")).to_have_value("Keyboard Logistics")
+    expect(page.get_by_label("Bill cycle (day of month)")).to_have_value("20")
+    expect(page.get_by_label("Account type")).to_have_value("STANDARD")
+
+
+def test_swagger_ui_renders_every_operation_with_no_network(stack: RunningStack, browsing: Browsing):
+    with urllib.request.urlopen(stack.url + "/openapi.json") as answer:
+        spec = json.load(answer)
+    operations = sum(1 for path in spec["paths"].values() for method in path if method in HTTP_METHODS)
+    page = browsing.new_page()
+    page.goto(stack.url + "/docs")
+    expect(page.locator(".opblock")).to_have_count(operations)
+    expect(
+        page.locator(".opblock-summary-path[data-path='/accounts/{account_id}/billing-runs/{run_id}']")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(spec["info"]["title"]))).to_be_visible()

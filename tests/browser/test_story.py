@@ -1,0 +1,214 @@
+"""The console's whole story in a real browser: the operator creates a reseller with its Reseller Profile;
+the reseller's user signs in, builds its catalog, adds a customer and SIMs (one, then a CSV file), uploads
+a usage file, previews the invoice, starts a billing run, watches it complete and opens the invoice with
+its PDF in the page and every artefact downloadable. The assertions are on what the page shows."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import TABLET, Browsing
+from tests.browser.console import LODZ, Console, Cycle, file
+from tests.support.iccids import iccid
+from tests.support.stack import RunningStack
+
+pytestmark = pytest.mark.xdist_group("browser")
+
+RESELLER = "Nordlicht IoT GmbH"
+CUSTOMER = "Łódź Żółć Ñandú Ωmega Sp. z o.o."
+
+
+def operator_creates_the_reseller(console: Console) -> str:
+    console.sign_in_as_operator()
+    account_id = console.create_reseller(RESELLER, bill_cycle_day=15, billing_cycle_day=1, prefix="NL-")
+    page = console.page
+    expect(page.get_by_role("navigation", name="Account").get_by_role("link", name="Customers")).to_be_visible()
+    profile = page.get_by_role("group", name="Reseller Profile")
+    expect(profile.get_by_label("Invoice number prefix")).to_have_value("NL-")
+    expect(profile.get_by_label("Billing cycle (day of month)")).to_have_value("1")
+    expect(profile.get_by_text("the account's bill cycle (day 15)")).to_be_visible()
+
+    page.get_by_role("link", name="Accounts", exact=True).first.click()
+    console.heading("Accounts")
+    page.get_by_label("Type").select_option("RESELLER")
+    row = page.get_by_role("row", name=re.compile(RESELLER))
+    expect(row).to_contain_text("reseller")
+    expect(row).to_contain_text("EUR")
+    return account_id
+
+
+def test_from_a_new_reseller_to_its_first_invoice(stack: RunningStack, browsing: Browsing):
+    cycle = Cycle.last_ended()
+    operator = Console(browsing.new_page(), stack.url)
+    account_id = operator_creates_the_reseller(operator)
+
+    reseller = Console(browsing.new_page(), stack.url)
+    page = reseller.page
+    reseller.sign_in_as_reseller(RESELLER)
+    assert reseller.account_id() == account_id
+    expect(page.get_by_text("No customers yet.")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_have_count(0)  # no Accounts for a reseller
+
+    reseller.create_price_plan(
+        "IoT Europe 1 GB", monthly_fee="9.99", activation_fee="5", data_mb="1024", per_mb="0,004"
+    )
+    facts = page.locator(".facts")
+    expect(facts).to_contain_text("€9.99")
+    expect(facts).to_contain_text("€5.00")
+    expect(facts).to_contain_text("Data 1,024 MB, then €0.004")
+    reseller.create_product("IOT-EU-1GB", "IoT Europe 1 GB", plan="IoT Europe 1 GB")
+
+    # A customer: the API's refusal is shown next to the field it names, and nothing typed is lost.
+    reseller.tab("Customers")
+    page.get_by_role("link", name="New customer").click()
+    reseller.fill_customer("C-1001", CUSTOMER, LODZ, email="billing@omega.example", vat_rate="119")
+    page.get_by_role("button", name="Create customer").click()
+    expect(reseller.field_error("VAT rate (%)")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Not saved.")
+    expect(page.get_by_label("Name")).to_have_value(CUSTOMER)
+    expect(page.get_by_label("City")).to_have_value("Łódź")
+    page.get_by_label("VAT rate (%)").fill("19")
+    page.get_by_role("button", name="Create customer").click()
+    reseller.heading(CUSTOMER)
+    expect(page.get_by_text("No SIMs yet.")).to_be_visible()
+
+    # SIMs: one by hand, two from a CSV file.
+    first = reseller.add_sim(1, "IOT-EU-1GB — IoT Europe 1 GB", cycle.start)
+    csv = "iccid,product_code,activation_date\n" + "".join(
+        f"{iccid(serial)},IOT-EU-1GB,{cycle.start.isoformat()}\n" for serial in (2, 3)
+    )
+    reseller.disclose("Add SIMs from a file")
+    page.get_by_label("Add SIMs from a CSV file").set_input_files(file("sims.csv", "text/csv", csv))
+    page.get_by_role("button", name="Add 2 SIMs").click()
+    expect(page.get_by_text("SIMs sent: 2 of 2")).to_be_visible()
+    expect(page.get_by_text("2 of 2 SIMs added from the file.")).to_be_visible()
+    sims = page.get_by_role("region", name="SIMs")
+    for serial in (1, 2, 3):
+        expect(sims.get_by_role("row", name=re.compile(iccid(serial)))).to_contain_text("active")
+    assert first == iccid(1)
+
+    # Usage from an NDJSON file: one record twice, one for a SIM that is not the reseller's.
+    records = [
+        {
+            "record_id": "u-1",
+            "iccid": iccid(1),
+            "service": "DATA",
+            "quantity": "1500",
+            "occurred_at": cycle.instant(10),
+        },
+        {"record_id": "u-2", "iccid": iccid(2), "service": "DATA", "quantity": 200, "occurred_at": cycle.instant(11)},
+        {
+            "record_id": "u-1",
+            "iccid": iccid(1),
+            "service": "DATA",
+            "quantity": "1500",
+            "occurred_at": cycle.instant(10),
+        },
+        {"record_id": "u-3", "iccid": iccid(999), "service": "DATA", "quantity": "1", "occurred_at": cycle.instant(12)},
+    ]
+    reseller.tab("Usage")
+    reseller.heading("Usage")
+    ndjson = "\n".join(json.dumps(record) for record in records)
+    page.get_by_label("Usage file").set_input_files(file("usage.ndjson", "application/x-ndjson", ndjson))
+    page.get_by_role("button", name="Upload 4 records").click()
+    expect(page.get_by_text("Upload complete.")).to_be_visible()
+    expect(page.get_by_text("Records sent: 4 of 4")).to_be_visible()
+    upload = page.locator(".facts")
+    expect(upload).to_contain_text("Accepted2")
+    expect(upload).to_contain_text("Duplicates (sent before)1")
+    expect(upload).to_contain_text("Rejected1")
+    expect(page.get_by_role("row", name=re.compile("u-3"))).to_contain_text("unknown_iccid")
+
+    # The preview of the ended cycle, then the real run.
+    reseller.tab("Customers")
+    page.get_by_role("link", name="C-1001").click()
+    reseller.heading(CUSTOMER)
+    preview = page.locator(".preview")
+    preview.get_by_label("Run date").fill(cycle.run_date.isoformat())
+    preview.get_by_label("Run date").press("Enter")
+    expect(preview).to_contain_text("Preview: numbered when issued")
+    lines = preview.get_by_role("region", name="Invoice lines")
+    expect(lines.get_by_role("row", name=re.compile("Monthly fee"))).to_contain_text("3")
+    expect(lines.get_by_role("row", name=re.compile("Activation fee"))).to_contain_text("€15.00")
+    expect(lines.get_by_role("row", name=re.compile(r"Data overage \(MB\)"))).to_contain_text("476")
+    preview_total = preview.locator(".totals .gross dd").inner_text()
+
+    reseller.tab("Billing runs")
+    reseller.heading("Billing runs")
+    expect(page.get_by_label("Run date")).to_have_value(cycle.run_date.isoformat())
+    page.get_by_role("button", name="Start billing run").click()
+    reseller.heading(re.compile("Billing run of"))
+    status = page.locator(".run-status")
+    expect(status.locator(".badge")).to_have_text("completed", timeout=90_000)
+    expect(status).to_contain_text("Customers done: 1 of 1")
+    expect(status.get_by_role("progressbar")).to_have_attribute("value", "1")
+    facts = page.locator(".facts")
+    expect(facts).to_contain_text("Issued1")
+    expect(facts).to_contain_text("Failed0")
+
+    page.get_by_role("link", name="See the invoices").click()
+    number = f"NL-{cycle.run_date.year}-000001"
+    with page.expect_response(lambda answer: "/invoice.pdf?" in answer.url) as pdf_download:
+        page.get_by_role("link", name=number).click()
+    reseller.heading(f"Invoice {number}")
+    expect(page.locator(".totals .gross dd")).to_have_text(preview_total)
+    expect(page.get_by_role("link", name=CUSTOMER)).to_be_visible()
+
+    # The PDF in the page, and every artefact downloadable.
+    assert pdf_download.value.status == 200
+    assert pdf_download.value.headers["content-type"] == "application/pdf"
+    pdf = page.locator("iframe.pdf")
+    expect(pdf).to_have_attribute("title", f"Invoice {number} (PDF)")
+    expect(pdf).to_have_attribute("src", re.compile("^blob:"))
+    for label, start in (
+        ("Download PDF", b"%PDF-"),
+        ("Download RAW: invoice.json", b"{"),
+        ("Download RAW: invoice.csv", b""),
+    ):
+        href = page.get_by_role("link", name=label).get_attribute("href")
+        assert href
+        answer = page.request.get(href)
+        assert answer.status == 200, label
+        assert answer.body().startswith(start)
+    assert (
+        json.loads(
+            page.request.get(
+                page.get_by_role("link", name="Download RAW: invoice.json").get_attribute("href") or ""
+            ).body()
+        )["invoice_number"]
+        == number
+    )
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+
+    the_same_on_a_tablet_in_german(browsing, stack, reseller.page.url, number)
+
+
+def the_same_on_a_tablet_in_german(browsing: Browsing, stack: RunningStack, invoice_url: str, number: str) -> None:
+    """The reseller's invoice on a tablet, in German: amounts and dates in the locale, nothing wider than
+    the screen."""
+    tablet = Console(browsing.new_page(viewport=TABLET, locale="de-DE"), stack.url)
+    tablet.sign_in_as_reseller(RESELLER)
+    tablet.page.goto(invoice_url)
+    tablet.heading(f"Invoice {number}")
+    total = tablet.page.locator(".totals .gross dd")
+    expect(total).to_have_text(re.compile(r"^\d+,\d\d\s€$"))
+    expect(tablet.page.locator(".facts")).to_contain_text(re.compile(r"01\.\d\d\.\d{4}"))
+    assert_fits(tablet.page)
+    for tab in ("Price plans", "Billing runs", "Customers"):
+        tablet.tab(tab)
+        tablet.heading(tab)
+        assert_fits(tablet.page)
+    tablet.page.get_by_role("link", name="C-1001").click()
+    tablet.heading(CUSTOMER)
+    assert_fits(tablet.page)
+
+
+def assert_fits(page: Page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page is {overflow} px wider than the screen"
