@@ -276,8 +276,9 @@ def _check_transact_write_items(handler: DynamoHandler) -> None:
             _checked_expressions(operation)
         else:
             total += _checked_key(operation["Key"])
-            values_size = _checked_expressions(operation)
-            total += values_size if kind == "Update" else 0
+            values = _checked_expressions(operation)
+            if kind == "Update":
+                total += values
     if total > MAX_TRANSACTION_BYTES:
         raise MockValidationException(TRANSACTION_TOO_LARGE)
 
@@ -334,6 +335,7 @@ _update_item = DynamoDBBackend.update_item
 def _update_within_item_limit(
     self: DynamoDBBackend, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any
 ) -> Item:
+    """moto's UpdateItem, refusing (and undoing) an update that leaves the item over 400 KB."""
     restore = item_restorer(self, table_name, key)
     item = _update_item(self, table_name, key, *args, **kwargs)
     if item.size() > MAX_ITEM_BYTES:
