@@ -27,25 +27,20 @@ from functools import wraps
 from typing import Any
 
 from moto.dynamodb.comparisons import get_filter_expression
-from moto.dynamodb.exceptions import (
-    ConditionalCheckFailed,
-    MultipleTransactionsException,
-    TooManyTransactionsException,
-    TransactionCanceledException,
-)
+from moto.dynamodb.exceptions import ConditionalCheckFailed, ItemSizeToUpdateTooLarge, TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoResult
+
+from infra.local import dynamodb_limits
 
 _WRITE_LOCK = threading.RLock()
 _applied = False
 
 
 def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-    if len(transact_items) > 100:
-        raise TooManyTransactionsException()
+    # The request's limits (100 actions, one per item, 4 MB, ...) were checked as it arrived (dynamodb_limits).
     with _WRITE_LOCK:
-        targets: set[tuple[str, str]] = set()
         planned: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
         errors: list[tuple[str | None, str | None, dict[str, Any] | None]] = []
         for entry in transact_items:
@@ -58,10 +53,6 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
                     key[table.range_key_attr] = op["Item"][table.range_key_attr]
             else:
                 key = op["Key"]
-            target = (table_name, str(sorted(key.items())))
-            if target in targets:
-                raise MultipleTransactionsException()
-            targets.add(target)
             planned.append((op_type, table_name, key, op))
             condition = op.get("ConditionExpression")
             current = self.get_item(table_name, key)
@@ -76,21 +67,38 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
                 errors.append((None, None, None))
         if any(code is not None for code, _, _ in errors):
             raise TransactionCanceledException(errors)
+        _apply_updates(self, planned)
         for op_type, table_name, key, op in planned:
             names = op.get("ExpressionAttributeNames") or {}
-            values = op.get("ExpressionAttributeValues") or {}
             if op_type == "Put":
                 self.put_item(table_name, op["Item"], expression_attribute_names=names)
             elif op_type == "Delete":
                 self.delete_item(table_name, key, expression_attribute_names=names)
-            elif op_type == "Update":
-                self.update_item(
-                    table_name,
-                    key,
-                    update_expression=op["UpdateExpression"],
-                    expression_attribute_names=names,
-                    expression_attribute_values=values,
-                )
+
+
+def _apply_updates(self: DynamoDBBackend, planned: list[tuple[str, str, dict[str, Any], dict[str, Any]]]) -> None:
+    """The transaction's updates, before its puts and deletes: an update can still fail (an item grown past
+    400 KB), and then the transaction is cancelled with the updates applied before it put back."""
+    applied: list[Callable[[], None]] = []
+    for index, (op_type, table_name, key, op) in enumerate(planned):
+        if op_type != "Update":
+            continue
+        restore = dynamodb_limits.item_restorer(self, table_name, key)
+        try:
+            self.update_item(
+                table_name,
+                key,
+                update_expression=op["UpdateExpression"],
+                expression_attribute_names=op.get("ExpressionAttributeNames") or {},
+                expression_attribute_values=op.get("ExpressionAttributeValues") or {},
+            )
+        except ItemSizeToUpdateTooLarge as error:
+            for put_back in reversed(applied):
+                put_back()
+            reasons: list[tuple[str | None, str | None, None]] = [(None, None, None)] * len(planned)
+            reasons[index] = ("ValidationError", error.message, None)
+            raise TransactionCanceledException(reasons) from None
+        applied.append(restore)
 
 
 _table_query = Table.query
@@ -136,6 +144,7 @@ def apply() -> None:
     global _applied  # noqa: PLW0603 - patch once per process
     if _applied:
         return
+    dynamodb_limits.apply()  # first: its UpdateItem (measure, put back if too large) runs under the lock below
     # Reads too: moto builds a new item in place (keys first, then attributes), which a reader must not see.
     for name in ("put_item", "update_item", "delete_item", "get_item", "query", "batch_get_item"):
         setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
