@@ -44,11 +44,15 @@ Item = dict[str, dict[str, Any]]
 
 @pytest.fixture
 def dynamodb() -> Iterator[Any]:
+    # Delete the tables afterwards: when the integration tests run in the same process, their session-wide
+    # mock_aws is active and this one shares its state, so nothing would be reset between tests.
     with mock_aws():
         client = boto3.client("dynamodb", region_name="eu-west-1")
         for name in (TABLE, OTHER_TABLE):
             client.create_table(TableName=name, **template.table_definition())
         yield client
+        for name in (TABLE, OTHER_TABLE):
+            client.delete_table(TableName=name)
 
 
 def key(pk: str, sk: str = "s") -> Item:
