@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from reseller_billing.api.auth import Principal, Role
 from reseller_billing.dal.items import (
     AddressMap,
     CustomerItem,
@@ -22,6 +21,7 @@ from reseller_billing.logic import accounts, catalog
 from reseller_billing.models.accounts import AccountCreate
 from reseller_billing.models.catalog import PricePlanCreate, ProductCreate
 from reseller_billing.models.common import utcnow
+from reseller_billing.principal import Principal, Role
 from tests.support import factories
 from tests.support.iccids import iccid
 

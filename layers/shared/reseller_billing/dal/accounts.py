@@ -7,7 +7,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from reseller_billing.dal.items import AccountItem, ListingIndex
 from reseller_billing.dal.pagination import Page, query_page
 from reseller_billing.dal.writes import ChangedMeanwhileError, condition_failed, save_version
-from reseller_billing.errors import ConflictError, NotFoundError
+from reseller_billing.errors import ConflictError, ErrorCode, NotFoundError
 
 
 def get_account(account_id: str) -> AccountItem:
@@ -30,7 +30,9 @@ def list_accounts(account_type: str | None, limit: int, cursor: str | None) -> P
 
 
 def has_customers_error(account_id: str) -> ConflictError:
-    return ConflictError(f"account {account_id} has customers and stays a reseller", code="account_has_customers")
+    return ConflictError(
+        f"account {account_id} has customers and stays a reseller", code=ErrorCode.ACCOUNT_HAS_CUSTOMERS
+    )
 
 
 def save_account(item: AccountItem, expected_version: int) -> None:

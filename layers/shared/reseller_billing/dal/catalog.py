@@ -31,7 +31,7 @@ from reseller_billing.dal.writes import (
     condition_failed,
     save_version,
 )
-from reseller_billing.errors import ConflictError, NotFoundError, UnprocessableError
+from reseller_billing.errors import ConflictError, ErrorCode, NotFoundError, UnprocessableError
 
 
 def _stale() -> ChangedMeanwhileError:
@@ -39,7 +39,7 @@ def _stale() -> ChangedMeanwhileError:
 
 
 def _cycle_closed(day: date) -> ConflictError:
-    return ConflictError(f"the billing cycle containing {day} is already invoiced", code="cycle_closed")
+    return ConflictError(f"the billing cycle containing {day} is already invoiced", code=ErrorCode.CYCLE_CLOSED)
 
 
 # --- customers -----------------------------------------------------------------------------------
@@ -73,9 +73,11 @@ def insert_customer(item: CustomerItem) -> None:
         if "number" in failure.failed:
             raise ConflictError(
                 f"customer number {item.customer_number} is already used by this reseller",
-                code="customer_number_taken",
+                code=ErrorCode.CUSTOMER_NUMBER_TAKEN,
             ) from None
-        raise ConflictError(f"account {item.account_id} is not a reseller", code="account_not_reseller") from None
+        raise ConflictError(
+            f"account {item.account_id} is not a reseller", code=ErrorCode.ACCOUNT_NOT_RESELLER
+        ) from None
 
 
 def save_customer(item: CustomerItem, expected_version: int, *, closing: bool) -> None:
@@ -93,7 +95,7 @@ def save_customer(item: CustomerItem, expected_version: int, *, closing: bool) -
         before = failure.failed["customer"] or {}
         if int(before.get("open_sim_count", {}).get("N", "0")):
             raise ConflictError(
-                "a customer can be closed only when all its SIMs are RETIRED", code="customer_has_active_sims"
+                "a customer can be closed only when all its SIMs are RETIRED", code=ErrorCode.CUSTOMER_HAS_ACTIVE_SIMS
             ) from None
         raise _stale() from None
 
@@ -131,7 +133,8 @@ def delete_price_plan(account_id: str, plan_id: str) -> None:
         if not condition_failed(error):
             raise
         raise ConflictError(
-            f"price plan {plan_id} is used by products; move them to another plan first", code="price_plan_in_use"
+            f"price plan {plan_id} is used by products; move them to another plan first",
+            code=ErrorCode.PRICE_PLAN_IN_USE,
         ) from None
 
 
@@ -154,7 +157,7 @@ def list_products(account_id: str, limit: int, cursor: str | None) -> Page[Produ
 def _plan_not_found(plan_id: str) -> UnprocessableError:
     return UnprocessableError(
         f"price plan {plan_id} does not exist in this account",
-        code="price_plan_not_found",
+        code=ErrorCode.PRICE_PLAN_NOT_FOUND,
         details=[{"in": "body", "field": "price_plan_id", "message": "no such price plan in this account"}],
     )
 
@@ -177,7 +180,7 @@ def insert_product(item: ProductItem) -> None:
     except TransactionFailed as failure:
         if "code" in failure.failed:
             raise ConflictError(
-                f"product code {item.code} is already used by this reseller", code="product_code_taken"
+                f"product code {item.code} is already used by this reseller", code=ErrorCode.PRODUCT_CODE_TAKEN
             ) from None
         raise _plan_not_found(item.price_plan_id) from None
 
@@ -251,13 +254,15 @@ def insert_sim(sim: SimItem, cycle_start: date) -> None:
         tx.commit()
     except TransactionFailed as failure:
         if "iccid" in failure.failed or "sim" in failure.failed:
-            raise ConflictError(f"ICCID {sim.iccid} is already registered", code="iccid_exists") from None
+            raise ConflictError(f"ICCID {sim.iccid} is already registered", code=ErrorCode.ICCID_EXISTS) from None
         if "product" in failure.failed:
             raise ConflictError(
-                f"product {sim.product_id} is RETIRED or gone and takes no new SIMs", code="product_not_active"
+                f"product {sim.product_id} is RETIRED or gone and takes no new SIMs", code=ErrorCode.PRODUCT_NOT_ACTIVE
             ) from None
         if "customer" in failure.failed:
-            raise ConflictError(f"customer {sim.customer_id} is not ACTIVE", code="customer_not_active") from None
+            raise ConflictError(
+                f"customer {sim.customer_id} is not ACTIVE", code=ErrorCode.CUSTOMER_NOT_ACTIVE
+            ) from None
         raise _cycle_closed(sim.activation_date) from None
 
 

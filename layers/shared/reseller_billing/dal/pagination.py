@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 from pynamodb.expressions.condition import Condition
 
 from reseller_billing.dal.items import TableItem
-from reseller_billing.errors import BadRequestError
+from reseller_billing.errors import BadRequestError, ErrorCode
 
 ItemT = TypeVar("ItemT", bound=TableItem)
 
@@ -35,7 +35,7 @@ def _cursor_of(item: TableItem, index: str | None) -> str:
 
 
 def _start_key(cursor: str, index: str | None, partition: str) -> dict[str, dict[str, str]]:
-    invalid = BadRequestError("the cursor is not one this list handed out", code="invalid_cursor")
+    invalid = BadRequestError("the cursor is not one this list handed out", code=ErrorCode.INVALID_CURSOR)
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))

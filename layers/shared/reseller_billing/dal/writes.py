@@ -11,7 +11,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from reseller_billing.dal.items import TableItem
-from reseller_billing.errors import PreconditionFailedError, TransientError
+from reseller_billing.errors import ErrorCode, PreconditionFailedError, TransientError
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 SAVE_ATTEMPTS = 5
@@ -23,7 +23,7 @@ class ChangedMeanwhileError(PreconditionFailedError):
     """The stored item moved between the read and the save of a read-modify-write."""
 
     def __init__(self, message: str = "the resource changed while you were changing it; GET it again and retry"):
-        super().__init__(message, code="precondition_failed")
+        super().__init__(message, code=ErrorCode.PRECONDITION_FAILED)
 
 
 class CounterMovedError(ChangedMeanwhileError):
@@ -118,7 +118,9 @@ class Transaction:
             reasons = error.cancellation_reasons or []
             codes = [reason.code if reason else None for reason in reasons]
             if "TransactionConflict" in codes or response_code(error) == "TransactionInProgressException":
-                raise TransientError("a concurrent change got there first; retry", code="conflict_retry") from error
+                raise TransientError(
+                    "a concurrent change got there first; retry", code=ErrorCode.CONFLICT_RETRY
+                ) from error
             failed = {
                 label: (reason.raw_item if reason else None)
                 for label, reason in zip(labels, reasons, strict=False)

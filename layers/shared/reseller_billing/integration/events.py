@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from reseller_billing.errors import TransientError
+from reseller_billing.errors import ErrorCode, TransientError
 from reseller_billing.integration.clients import client
 from reseller_billing.settings import get_settings
 
@@ -24,4 +24,4 @@ def publish(detail_type: str, details: Sequence[dict[str, Any]]) -> None:
         ]
         response = events.put_events(Entries=entries)
         if response.get("FailedEntryCount"):
-            raise TransientError("EventBridge refused some events", code="events_unavailable")
+            raise TransientError("EventBridge refused some events", code=ErrorCode.EVENTS_UNAVAILABLE)

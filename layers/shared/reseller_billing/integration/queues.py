@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from reseller_billing.errors import TransientError
+from reseller_billing.errors import ErrorCode, TransientError
 from reseller_billing.integration.clients import client
 from reseller_billing.settings import get_settings
 
@@ -25,7 +25,7 @@ def _send_batch(queue_url: str, bodies: Sequence[dict[str, Any]]) -> None:
             retry = {f["Id"] for f in failed}
             entries = [e for e in entries if e["Id"] in retry]
         else:
-            raise TransientError(f"SQS refused {len(entries)} messages", code="queue_unavailable")
+            raise TransientError(f"SQS refused {len(entries)} messages", code=ErrorCode.QUEUE_UNAVAILABLE)
 
 
 def send_invoice_requests(bodies: Sequence[dict[str, Any]]) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from reseller_billing.api.auth import Principal
 from reseller_billing.dal import accounts as accounts_table
 from reseller_billing.dal.items import AccountItem, ResellerProfileMap
 from reseller_billing.dal.writes import saved_with_retries
 from reseller_billing.errors import (
     ConflictError,
+    ErrorCode,
     ForbiddenError,
     NotFoundError,
     UnprocessableError,
@@ -23,6 +23,7 @@ from reseller_billing.models.accounts import (
     ResellerProfileOut,
 )
 from reseller_billing.models.common import Page, utcnow
+from reseller_billing.principal import Principal
 from reseller_billing.settings import RESELLER_FEATURE, get_settings
 
 RESELLER = AccountType.RESELLER.value
@@ -32,7 +33,7 @@ STANDARD = AccountType.STANDARD.value
 def _require_reseller_licence() -> None:
     if not get_settings().is_licensed(RESELLER_FEATURE):
         raise ForbiddenError(
-            f"reseller accounts need the licensed add-on {RESELLER_FEATURE}", code="feature_not_licensed"
+            f"reseller accounts need the licensed add-on {RESELLER_FEATURE}", code=ErrorCode.FEATURE_NOT_LICENSED
         )
 
 
@@ -70,7 +71,7 @@ def load_reseller(account_id: str) -> tuple[AccountItem, ResellerProfile]:
     item = load_account(account_id)
     profile = profile_of(item)
     if profile is None:
-        raise ConflictError(f"account {account_id} is not a reseller", code="account_not_reseller")
+        raise ConflictError(f"account {account_id} is not a reseller", code=ErrorCode.ACCOUNT_NOT_RESELLER)
     return item, profile
 
 
@@ -137,7 +138,7 @@ def _update_account(principal: Principal, account_id: str, request: AccountUpdat
     elif request.type is AccountType.RESELLER and request.reseller_profile is not None:
         raise ConflictError(
             "the account is already a reseller; change its profile with PUT .../reseller-profile",
-            code="already_reseller",
+            code=ErrorCode.ALREADY_RESELLER,
         )
     elif request.type is AccountType.STANDARD and item.account_type == RESELLER:
         if item.customer_count:

@@ -10,7 +10,7 @@ from typing import Any
 from reseller_billing.dal import billing as table
 from reseller_billing.dal import catalog as catalog_table
 from reseller_billing.dal.items import BillingRunItem
-from reseller_billing.errors import ConflictError, UnprocessableError
+from reseller_billing.errors import ConflictError, ErrorCode, UnprocessableError
 from reseller_billing.ids import fixed_id, new_id
 from reseller_billing.integration import queues
 from reseller_billing.logic.accounts import load_reseller
@@ -60,12 +60,12 @@ def start_billing_run(account_id: str, run_date: date, trigger: str, today: date
     if run_date > today:
         raise UnprocessableError(
             "run_date is in the future: only ended cycles are billed",
-            code="run_date_in_future",
+            code=ErrorCode.RUN_DATE_IN_FUTURE,
             details=[{"in": "body", "field": "run_date", "message": "after today"}],
         )
     cycle = checked_run_date(profile, run_date)
     if not profile.customer_invoice_creation:
-        raise ConflictError("customer invoicing is off in this reseller's profile", code="invoicing_disabled")
+        raise ConflictError("customer invoicing is off in this reseller's profile", code=ErrorCode.INVOICING_DISABLED)
     plans, products = catalog_table.load_catalog(account_id)
     now = utcnow()
     run_id = scheduled_run_id(run_date) if trigger == SCHEDULE else new_id("run")

@@ -18,7 +18,7 @@ from reseller_billing.dal.items import (
     StatusChangeMap,
 )
 from reseller_billing.dal.writes import saved_with_retries
-from reseller_billing.errors import ConflictError, NotFoundError, UnprocessableError
+from reseller_billing.errors import ConflictError, ErrorCode, NotFoundError, UnprocessableError
 from reseller_billing.etags import check_if_match
 from reseller_billing.ids import new_id
 from reseller_billing.logic.accounts import load_reseller
@@ -107,7 +107,7 @@ def _update_customer(account_id: str, customer_id: str, request: CustomerUpdate,
     check_if_match(if_match, item.version)
     expected_version = item.version
     if item.status == CustomerStatus.CLOSED.value:
-        raise ConflictError(f"customer {customer_id} is CLOSED", code="customer_closed")
+        raise ConflictError(f"customer {customer_id} is CLOSED", code=ErrorCode.CUSTOMER_CLOSED)
     if request.name is not None:
         item.name = request.name
     if request.email is not None:
@@ -323,7 +323,7 @@ def assign_sim(account_id: str, customer_id: str, request: SimAssign) -> SimItem
         # Like a product's price plan: a body naming what is not there is invalid input, not a missing URL.
         raise UnprocessableError(
             f"product {request.product_id} does not exist in this account",
-            code="product_not_found",
+            code=ErrorCode.PRODUCT_NOT_FOUND,
             details=[{"in": "body", "field": "product_id", "message": "no such product in this account"}],
         ) from None
     now = utcnow()
@@ -360,7 +360,7 @@ def list_sims(account_id: str, customer_id: str, limit: int, cursor: str | None)
 def _effective_date_error(message: str) -> UnprocessableError:
     return UnprocessableError(
         message,
-        code="invalid_effective_date",
+        code=ErrorCode.INVALID_EFFECTIVE_DATE,
         details=[{"in": "body", "field": "effective_date", "message": message}],
     )
 
@@ -376,9 +376,9 @@ def _change_sim_status(account_id: str, customer_id: str, iccid: str, request: S
     item = table.get_sim(account_id, customer_id, iccid)
     last = item.history[-1]
     if last.status == SimStatus.RETIRED.value:
-        raise ConflictError(f"SIM {iccid} is RETIRED; that is final", code="sim_retired")
+        raise ConflictError(f"SIM {iccid} is RETIRED; that is final", code=ErrorCode.SIM_RETIRED)
     if request.status.value == last.status:
-        raise ConflictError(f"SIM {iccid} is already {last.status}", code="status_unchanged")
+        raise ConflictError(f"SIM {iccid} is already {last.status}", code=ErrorCode.STATUS_UNCHANGED)
     if request.effective_date < last.effective_date:
         raise _effective_date_error(
             f"effective_date must not be before the previous change ({last.effective_date.isoformat()})"

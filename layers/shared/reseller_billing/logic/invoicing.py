@@ -29,7 +29,7 @@ from reseller_billing.dal import billing as table
 from reseller_billing.dal import catalog as catalog_table
 from reseller_billing.dal.billing import CustomerBillingData
 from reseller_billing.dal.items import AccountItem, CustomerItem, InvoiceItem, PricePlanItem, ProductItem
-from reseller_billing.errors import NotFoundError, UnprocessableError
+from reseller_billing.errors import ErrorCode, NotFoundError, UnprocessableError
 from reseller_billing.logic.accounts import load_reseller
 from reseller_billing.models.accounts import InvoiceType, ResellerProfile
 from reseller_billing.models.invoice_document import (
@@ -308,7 +308,7 @@ def checked_run_date(profile: ResellerProfile, run_date: date) -> BillingCycle:
     if run_date.day != profile.billing_cycle_day:
         raise UnprocessableError(
             f"run_date must fall on the reseller's billing-cycle day ({profile.billing_cycle_day})",
-            code="run_date_not_cycle_day",
+            code=ErrorCode.RUN_DATE_NOT_CYCLE_DAY,
             details=[{"in": "body", "field": "run_date", "message": "not the billing-cycle day"}],
         )
     return cycle_billed_on(run_date)

@@ -20,7 +20,7 @@ from reseller_billing.billing.cycles import BillingCycle
 from reseller_billing.dal import billing as table
 from reseller_billing.dal.billing import ISSUED, NUMBERED, CounterMoved, InvoicesExist, Outcome
 from reseller_billing.dal.items import InvoiceItem
-from reseller_billing.errors import TransientError
+from reseller_billing.errors import ErrorCode, TransientError
 from reseller_billing.integration import artifacts, events
 from reseller_billing.logic.invoicing import (
     PriceList,
@@ -209,7 +209,9 @@ def _number(
     while pending:
         if attempts == NUMBERING_ATTEMPTS:
             _counters.pop((account_id, year), None)
-            raise TransientError("invoice numbering kept colliding with other workers", code="numbering_contention")
+            raise TransientError(
+                "invoice numbering kept colliding with other workers", code=ErrorCode.NUMBERING_CONTENTION
+            )
         if last is None:
             last = table.read_counter(account_id, year)
         chunk = pending[:NUMBERED_PER_TRANSACTION]
