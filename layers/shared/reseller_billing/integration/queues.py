@@ -29,10 +29,10 @@ def _send_batch(queue_url: str, bodies: Sequence[dict[str, Any]]) -> None:
 
 
 def send_invoice_requests(bodies: Sequence[dict[str, Any]]) -> None:
-    _send_batch(get_settings().invoice_queue_url, bodies)
+    _send_batch(get_settings().invoice_queue, bodies)
 
 
 def send_fanout_page(body: dict[str, Any]) -> None:
     client("sqs").send_message(
-        QueueUrl=get_settings().billing_fanout_queue_url, MessageBody=json.dumps(body, separators=(",", ":"))
+        QueueUrl=get_settings().billing_fanout_queue, MessageBody=json.dumps(body, separators=(",", ":"))
     )
