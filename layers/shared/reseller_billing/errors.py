@@ -70,8 +70,7 @@ class ErrorCode(StrEnum):
 
 
 class UsageRejection(StrEnum):
-    """Why one usage record was rejected (`rejected[].reason` of `POST .../usage`); the other records of
-    the request are kept."""
+    """Why a usage record was rejected; the request's other records are kept."""
 
     INVALID_RECORD = "invalid_record"
     INVALID_ICCID = "invalid_iccid"

@@ -20,7 +20,7 @@ Key layout (see docs/data-model.md for the access patterns each serves):
     ICCID#{iccid}                           SIM                             platform-wide ICCID registration
 
 `~date` is 99999999 - YYYYMMDD, so a customer's newest usage sorts first and one Query reads a
-customer's invoice for a cycle, its SIMs and its usage since the cycle start (billing.py).
+customer's invoice for a cycle, its SIMs and its usage since the cycle start (invoices.py).
 
 GSI1 (Listing):      ACCOUNTS / {type}#{aid}; ACCOUNT#{aid}#INVOICES / {cid}#{cycle_start}
 GSI2 (InvoicingDay): INVOICING_DAY#{dd} / {aid}, only on resellers with customer invoicing on.
