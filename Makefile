@@ -10,7 +10,7 @@ CHECKOV := $(SCAN_VENV)/bin/checkov
 REGION ?= eu-west-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install run test lint typecheck template scan openapi unit integration e2e bench build deploy sample-invoice clean
+.PHONY: install run test lint typecheck template scan openapi unit integration e2e fuzz fast bench build deploy sample-invoice clean
 
 $(VENV)/.installed: requirements-dev.txt layers/dependencies/requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ install: $(VENV)/.installed $(SAM_VENV)/.installed $(SCAN_VENV)/.installed
 run: $(VENV)/.installed
 	exec $(PY) -m infra.local
 
-## Lint, types, template checks, OpenAPI drift, unit + integration + end-to-end tests.
+## Lint, types, template checks, OpenAPI drift, and every test tier: unit, integration, e2e, fuzz.
 test: install lint typecheck template scan openapi
 	$(PY) -m pytest -n 2 --dist loadgroup tests
 
@@ -56,8 +56,13 @@ scan: $(SCAN_VENV)/.installed
 openapi: $(VENV)/.installed
 	$(PY) -m infra.openapi --check docs/openapi.json
 
-unit integration e2e: $(VENV)/.installed
-	$(PY) -m pytest tests/$@
+## One tier at a time. unit: pure code, the network blocked; integration: the handlers on moto in-process;
+## e2e: the local stack over HTTP; fuzz: Schemathesis against the local stack (the slowest).
+unit integration e2e fuzz: $(VENV)/.installed
+	$(PY) -m pytest -n 2 --dist loadgroup tests/$@
+
+## The tier to run while working: the unit tests (integration alone takes longer than a minute here).
+fast: unit
 
 ## Figures of docs/scaling.md and the README's Performance section (not part of `make test`).
 bench: $(VENV)/.installed
