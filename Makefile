@@ -10,7 +10,7 @@ CHECKOV := $(SCAN_VENV)/bin/checkov
 REGION ?= eu-west-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: install lock locks-check run test lint typecheck template scan openapi unit integration e2e bench build deploy sample-invoice clean
+.PHONY: install lock locks-check run test lint typecheck template scan openapi unit integration e2e fuzz fast bench build deploy sample-invoice clean
 .PHONY: chromium browser screenshots deploy-console
 
 # Every virtualenv installs from hashed locks (make lock): pip first, then the lock with --require-hashes,
@@ -60,7 +60,7 @@ locks-check:
 run: $(VENV)/.installed
 	exec $(PY) -m infra.local
 
-## Lint, types, template checks, OpenAPI drift, unit + integration + end-to-end tests.
+## Lint, types, template checks, OpenAPI drift, and every test tier: unit, integration, e2e, fuzz, browser.
 test: locks-check install chromium lint typecheck template scan openapi
 	$(PY) -m pytest -n 2 --dist loadgroup tests
 
@@ -82,8 +82,13 @@ scan: $(SCAN_VENV)/.installed
 openapi: $(VENV)/.installed
 	$(PY) -m infra.openapi --check docs/openapi.json
 
-unit integration e2e: $(VENV)/.installed
-	$(PY) -m pytest tests/$@
+## One tier at a time. unit: pure code, the network blocked; integration: the handlers on moto in-process;
+## e2e: the local stack over HTTP; fuzz: Schemathesis against the local stack (the slowest).
+unit integration e2e fuzz: $(VENV)/.installed
+	$(PY) -m pytest -n 2 --dist loadgroup tests/$@
+
+## The tier to run while working: the unit tests (integration alone takes longer than a minute here).
+fast: unit
 
 ## Debian's Chromium for the browser tests (Playwright's own browser download is not reachable here).
 chromium:

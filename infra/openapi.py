@@ -17,6 +17,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from infra import template
+from reseller_billing.errors import ErrorCode
 
 TITLE = "Reseller billing API"
 VERSION = "1.0.0"
@@ -49,7 +50,11 @@ ERROR_SCHEMA = {
             "type": "object",
             "required": ["code", "message", "details"],
             "properties": {
-                "code": {"type": "string", "examples": ["validation_error"]},
+                "code": {
+                    "type": "string",
+                    "enum": [code.value for code in ErrorCode],
+                    "description": "Stable; what each means: docs/error-codes.md",
+                },
                 "message": {"type": "string"},
                 "details": {"type": "array", "items": {"type": "object"}},
             },

@@ -1,4 +1,5 @@
-"""Environment for every test, set before any service module is imported (PynamoDB reads it at import)."""
+"""Environment for every test, set before any service module is imported (the data-access layer binds
+the table's name and region when it is imported)."""
 
 import os
 
@@ -18,3 +19,6 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
+
+# The local stack of the e2e and fuzz tiers, defined once so that the two share one per session.
+pytest_plugins = ["tests.support.stack_fixtures"]

@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from reseller_billing.api import http
 from reseller_billing.api.idempotency import once_per_key
 from reseller_billing.logic import billing_runs
+from reseller_billing.models.billing_runs import BillingRun, BillingRunRequest
 from reseller_billing.models.common import Page
-from reseller_billing.models.invoices import BillingRun, BillingRunRequest
 
 router = Router()
 BASE = "/accounts/<account_id>/billing-runs"
@@ -24,7 +24,7 @@ def start_billing_run(
     def start() -> Response[BillingRun]:
         run = billing_runs.start_manual_run(account_id, body.run_date)
         return http.respond(
-            billing_runs.to_billing_run(run),
+            run,
             HTTPStatus.ACCEPTED,
             location=f"/accounts/{account_id}/billing-runs/{run.id}",
         )
@@ -40,7 +40,7 @@ def list_billing_runs(account_id: str, limit: http.Limit = 50, cursor: http.Curs
 
 @router.get(f"{BASE}/<run_id>", summary="Read a billing run and its counts")
 def get_billing_run(account_id: str, run_id: str) -> Response[BillingRun]:
-    return http.respond(billing_runs.to_billing_run(billing_runs.get_run(account_id, run_id)))
+    return http.respond(billing_runs.get_run(account_id, run_id))
 
 
 app = http.create_app(router)

@@ -18,12 +18,12 @@ def create_account(body: AccountCreate, idempotency_key: http.IdempotencyKey = N
     caller = http.principal(router)
 
     def create() -> Response[Account]:
-        item = accounts.create_account(caller, body)
+        account = accounts.create_account(caller, body)
         return http.respond(
-            accounts.to_account(item),
+            account.value,
             HTTPStatus.CREATED,
-            version=item.version,
-            location=f"/accounts/{item.id}",
+            version=account.version,
+            location=f"/accounts/{account.value.id}",
         )
 
     return once_per_key(caller, "POST /accounts", idempotency_key, body.model_dump(mode="json"), create)

@@ -7,9 +7,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from reseller_billing.api import http
 from reseller_billing.api.idempotency import once_per_key
-from reseller_billing.logic import catalog
-from reseller_billing.models.catalog import Customer, CustomerCreate, CustomerUpdate
+from reseller_billing.logic import customers
 from reseller_billing.models.common import Page
+from reseller_billing.models.customers import Customer, CustomerCreate, CustomerUpdate
 
 router = Router()
 BASE = "/accounts/<account_id>/customers"
@@ -20,12 +20,12 @@ def create_customer(
     account_id: str, body: CustomerCreate, idempotency_key: http.IdempotencyKey = None
 ) -> Response[Customer]:
     def create() -> Response[Customer]:
-        item = catalog.create_customer(account_id, body)
+        customer = customers.create_customer(account_id, body)
         return http.respond(
-            catalog.to_customer(item),
+            customer.value,
             HTTPStatus.CREATED,
-            version=item.version,
-            location=f"/accounts/{account_id}/customers/{item.id}",
+            version=customer.version,
+            location=f"/accounts/{account_id}/customers/{customer.value.id}",
         )
 
     route = f"POST /accounts/{account_id}/customers"
@@ -34,21 +34,21 @@ def create_customer(
 
 @router.get(BASE, summary="List customers")
 def list_customers(account_id: str, limit: http.Limit = 50, cursor: http.Cursor = None) -> Page[Customer]:
-    return catalog.list_customers(account_id, limit, cursor)
+    return customers.list_customers(account_id, limit, cursor)
 
 
 @router.get(f"{BASE}/<customer_id>", summary="Read a customer")
 def get_customer(account_id: str, customer_id: str) -> Response[Customer]:
-    item = catalog.get_customer(account_id, customer_id)
-    return http.respond(catalog.to_customer(item), version=item.version)
+    customer = customers.get_customer(account_id, customer_id)
+    return http.respond(customer.value, version=customer.version)
 
 
 @router.patch(f"{BASE}/<customer_id>", summary="Update, suspend or close a customer")
 def update_customer(
     account_id: str, customer_id: str, body: CustomerUpdate, if_match: http.IfMatch = None
 ) -> Response[Customer]:
-    item = catalog.update_customer(account_id, customer_id, body, if_match)
-    return http.respond(catalog.to_customer(item), version=item.version)
+    customer = customers.update_customer(account_id, customer_id, body, if_match)
+    return http.respond(customer.value, version=customer.version)
 
 
 app = http.create_app(router)

@@ -7,9 +7,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from reseller_billing.api import http
 from reseller_billing.api.idempotency import once_per_key
-from reseller_billing.logic import catalog
-from reseller_billing.models.catalog import PricePlan, PricePlanCreate, PricePlanUpdate
+from reseller_billing.logic import price_plans
 from reseller_billing.models.common import Page
+from reseller_billing.models.price_plans import PricePlan, PricePlanCreate, PricePlanUpdate
 
 router = Router()
 BASE = "/accounts/<account_id>/price-plans"
@@ -20,12 +20,12 @@ def create_price_plan(
     account_id: str, body: PricePlanCreate, idempotency_key: http.IdempotencyKey = None
 ) -> Response[PricePlan]:
     def create() -> Response[PricePlan]:
-        item, currency = catalog.create_price_plan(account_id, body)
+        plan = price_plans.create_price_plan(account_id, body)
         return http.respond(
-            catalog.to_price_plan(item, currency),
+            plan.value,
             HTTPStatus.CREATED,
-            version=item.version,
-            location=f"/accounts/{account_id}/price-plans/{item.id}",
+            version=plan.version,
+            location=f"/accounts/{account_id}/price-plans/{plan.value.id}",
         )
 
     route = f"POST /accounts/{account_id}/price-plans"
@@ -34,26 +34,26 @@ def create_price_plan(
 
 @router.get(BASE, summary="List price plans")
 def list_price_plans(account_id: str, limit: http.Limit = 50, cursor: http.Cursor = None) -> Page[PricePlan]:
-    return catalog.list_price_plans(account_id, limit, cursor)
+    return price_plans.list_price_plans(account_id, limit, cursor)
 
 
 @router.get(f"{BASE}/<price_plan_id>", summary="Read a price plan")
 def get_price_plan(account_id: str, price_plan_id: str) -> Response[PricePlan]:
-    item, currency = catalog.get_price_plan(account_id, price_plan_id)
-    return http.respond(catalog.to_price_plan(item, currency), version=item.version)
+    plan = price_plans.get_price_plan(account_id, price_plan_id)
+    return http.respond(plan.value, version=plan.version)
 
 
 @router.patch(f"{BASE}/<price_plan_id>", summary="Change a price plan (applies from the next billing run)")
 def update_price_plan(
     account_id: str, price_plan_id: str, body: PricePlanUpdate, if_match: http.IfMatch = None
 ) -> Response[PricePlan]:
-    item, currency = catalog.update_price_plan(account_id, price_plan_id, body, if_match)
-    return http.respond(catalog.to_price_plan(item, currency), version=item.version)
+    plan = price_plans.update_price_plan(account_id, price_plan_id, body, if_match)
+    return http.respond(plan.value, version=plan.version)
 
 
 @router.delete(f"{BASE}/<price_plan_id>", summary="Delete a price plan no product uses")
 def delete_price_plan(account_id: str, price_plan_id: str) -> Response[None]:
-    catalog.delete_price_plan(account_id, price_plan_id)
+    price_plans.delete_price_plan(account_id, price_plan_id)
     return Response(status_code=HTTPStatus.NO_CONTENT.value, body=None)
 
 

@@ -7,9 +7,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from reseller_billing.api import http
 from reseller_billing.api.idempotency import once_per_key
-from reseller_billing.logic import catalog
-from reseller_billing.models.catalog import Product, ProductCreate, ProductUpdate
+from reseller_billing.logic import products
 from reseller_billing.models.common import Page
+from reseller_billing.models.products import Product, ProductCreate, ProductUpdate
 
 router = Router()
 BASE = "/accounts/<account_id>/products"
@@ -20,12 +20,12 @@ def create_product(
     account_id: str, body: ProductCreate, idempotency_key: http.IdempotencyKey = None
 ) -> Response[Product]:
     def create() -> Response[Product]:
-        item = catalog.create_product(account_id, body)
+        product = products.create_product(account_id, body)
         return http.respond(
-            catalog.to_product(item),
+            product.value,
             HTTPStatus.CREATED,
-            version=item.version,
-            location=f"/accounts/{account_id}/products/{item.id}",
+            version=product.version,
+            location=f"/accounts/{account_id}/products/{product.value.id}",
         )
 
     route = f"POST /accounts/{account_id}/products"
@@ -34,21 +34,21 @@ def create_product(
 
 @router.get(BASE, summary="List products")
 def list_products(account_id: str, limit: http.Limit = 50, cursor: http.Cursor = None) -> Page[Product]:
-    return catalog.list_products(account_id, limit, cursor)
+    return products.list_products(account_id, limit, cursor)
 
 
 @router.get(f"{BASE}/<product_id>", summary="Read a product")
 def get_product(account_id: str, product_id: str) -> Response[Product]:
-    item = catalog.get_product(account_id, product_id)
-    return http.respond(catalog.to_product(item), version=item.version)
+    product = products.get_product(account_id, product_id)
+    return http.respond(product.value, version=product.version)
 
 
 @router.patch(f"{BASE}/<product_id>", summary="Update or retire a product")
 def update_product(
     account_id: str, product_id: str, body: ProductUpdate, if_match: http.IfMatch = None
 ) -> Response[Product]:
-    item = catalog.update_product(account_id, product_id, body, if_match)
-    return http.respond(catalog.to_product(item), version=item.version)
+    product = products.update_product(account_id, product_id, body, if_match)
+    return http.respond(product.value, version=product.version)
 
 
 app = http.create_app(router)

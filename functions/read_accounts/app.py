@@ -25,8 +25,8 @@ def list_accounts(
 
 @router.get("/accounts/<account_id>", summary="Read an account")
 def get_account(account_id: str) -> Response[Account]:
-    item = accounts.load_account(account_id)
-    return http.respond(accounts.to_account(item), version=item.version)
+    account = accounts.load_account(account_id)
+    return http.respond(account.value, version=account.version)
 
 
 app = http.create_app(router)

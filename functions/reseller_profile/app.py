@@ -12,16 +12,16 @@ router = Router()
 
 @router.get("/accounts/<account_id>/reseller-profile", summary="Read a reseller profile")
 def get_reseller_profile(account_id: str) -> Response[ResellerProfileOut]:
-    profile, version = accounts.get_reseller_profile(account_id)
-    return http.respond(profile, version=version)
+    profile = accounts.get_reseller_profile(account_id)
+    return http.respond(profile.value, version=profile.version)
 
 
 @router.put("/accounts/<account_id>/reseller-profile", summary="Replace a reseller profile")
 def put_reseller_profile(
     account_id: str, body: ResellerProfile, if_match: http.IfMatch = None
 ) -> Response[ResellerProfileOut]:
-    profile, version = accounts.put_reseller_profile(http.principal(router), account_id, body, if_match)
-    return http.respond(profile, version=version)
+    profile = accounts.put_reseller_profile(http.principal(router), account_id, body, if_match)
+    return http.respond(profile.value, version=profile.version)
 
 
 app = http.create_app(router)

@@ -7,9 +7,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from reseller_billing.api import http
 from reseller_billing.api.idempotency import once_per_key
-from reseller_billing.logic import catalog
-from reseller_billing.models.catalog import Sim, SimAssign, SimStatusChange
+from reseller_billing.logic import sims
 from reseller_billing.models.common import Page
+from reseller_billing.models.sims import Sim, SimAssign, SimStatusChange
 
 router = Router()
 BASE = "/accounts/<account_id>/customers/<customer_id>/sims"
@@ -20,12 +20,12 @@ def assign_sim(
     account_id: str, customer_id: str, body: SimAssign, idempotency_key: http.IdempotencyKey = None
 ) -> Response[Sim]:
     def create() -> Response[Sim]:
-        item = catalog.assign_sim(account_id, customer_id, body)
+        sim = sims.assign_sim(account_id, customer_id, body)
         return http.respond(
-            catalog.to_sim(item),
+            sim.value,
             HTTPStatus.CREATED,
-            version=item.version,
-            location=f"/accounts/{account_id}/customers/{customer_id}/sims/{item.iccid}",
+            version=sim.version,
+            location=f"/accounts/{account_id}/customers/{customer_id}/sims/{sim.value.iccid}",
         )
 
     route = f"POST /accounts/{account_id}/customers/{customer_id}/sims"
@@ -34,19 +34,19 @@ def assign_sim(
 
 @router.get(BASE, summary="List a customer's SIMs")
 def list_sims(account_id: str, customer_id: str, limit: http.Limit = 50, cursor: http.Cursor = None) -> Page[Sim]:
-    return catalog.list_sims(account_id, customer_id, limit, cursor)
+    return sims.list_sims(account_id, customer_id, limit, cursor)
 
 
 @router.get(f"{BASE}/<iccid>", summary="Read a SIM with its status history")
 def get_sim(account_id: str, customer_id: str, iccid: str) -> Response[Sim]:
-    item = catalog.get_sim(account_id, customer_id, iccid)
-    return http.respond(catalog.to_sim(item), version=item.version)
+    sim = sims.get_sim(account_id, customer_id, iccid)
+    return http.respond(sim.value, version=sim.version)
 
 
 @router.post(f"{BASE}/<iccid>/status", summary="Change a SIM's status from an effective date")
 def change_sim_status(account_id: str, customer_id: str, iccid: str, body: SimStatusChange) -> Response[Sim]:
-    item = catalog.change_sim_status(account_id, customer_id, iccid, body)
-    return http.respond(catalog.to_sim(item), version=item.version)
+    sim = sims.change_sim_status(account_id, customer_id, iccid, body)
+    return http.respond(sim.value, version=sim.version)
 
 
 app = http.create_app(router)

@@ -12,8 +12,8 @@ router = Router()
 
 @router.patch("/accounts/<account_id>", summary="Update an account")
 def update_account(account_id: str, body: AccountUpdate, if_match: http.IfMatch = None) -> Response[Account]:
-    item = accounts.update_account(http.principal(router), account_id, body, if_match)
-    return http.respond(accounts.to_account(item), version=item.version)
+    account = accounts.update_account(http.principal(router), account_id, body, if_match)
+    return http.respond(account.value, version=account.version)
 
 
 app = http.create_app(router)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from reseller_billing.api.auth import Principal, Role
 from reseller_billing.dal.items import (
+    AccountItem,
     AddressMap,
     CustomerItem,
     IccidRegistration,
@@ -18,10 +18,12 @@ from reseller_billing.dal.items import (
     UniqueValueGuard,
     UsageTotalItem,
 )
-from reseller_billing.logic import accounts, catalog
+from reseller_billing.logic import accounts, price_plans, products
 from reseller_billing.models.accounts import AccountCreate
-from reseller_billing.models.catalog import PricePlanCreate, ProductCreate
 from reseller_billing.models.common import utcnow
+from reseller_billing.models.price_plans import PricePlanCreate
+from reseller_billing.models.products import ProductCreate
+from reseller_billing.principal import Principal, Role
 from tests.support import factories
 from tests.support.iccids import iccid
 
@@ -38,9 +40,9 @@ def seed_reseller(customers: int, sims_each: int, *, invoice_type: str = "BOTH",
     profile = factories.reseller_profile(customer_invoice_type=invoice_type)
     account = accounts.create_account(
         OPERATOR, AccountCreate.model_validate(factories.reseller_account(reseller_profile=profile))
-    )
-    plan, _ = catalog.create_price_plan(account.id, PricePlanCreate.model_validate(factories.price_plan()))
-    product = catalog.create_product(account.id, ProductCreate.model_validate(factories.product(plan.id)))
+    ).value
+    plan = price_plans.create_price_plan(account.id, PricePlanCreate.model_validate(factories.price_plan())).value
+    product = products.create_product(account.id, ProductCreate.model_validate(factories.product(plan.id))).value
     now = utcnow()
     serial = first_serial
     body = factories.customer()
@@ -107,6 +109,5 @@ def seed_reseller(customers: int, sims_each: int, *, invoice_type: str = "BOTH",
                                 quantity=Decimal(quantity),
                             )
                         )
-    account.customer_count = customers
-    account.save()
+    AccountItem(*AccountItem.key(account.id)).update(actions=[AccountItem.customer_count.set(customers)])
     return account.id

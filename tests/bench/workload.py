@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from reseller_billing.billing.cycles import cycle_billed_on
 from reseller_billing.billing.model import (
@@ -20,9 +19,11 @@ from reseller_billing.billing.model import (
     SimStatus,
     StatusChange,
 )
-from reseller_billing.logic.invoicing import PriceList, compose_document
+from reseller_billing.logic.invoice_composition import compose_document
+from reseller_billing.logic.pricing import PriceList
 from reseller_billing.models.accounts import ResellerProfile
 from reseller_billing.models.invoice_document import InvoiceDocument
+from reseller_billing.models.messages import InvoicedCustomer
 from tests.support.iccids import iccid
 
 CYCLE = cycle_billed_on(date(2026, 11, 5))
@@ -77,21 +78,23 @@ def price_list() -> PriceList:
     )
 
 
-def customer(name: str = "Omega Logistics Sp. z o.o.") -> dict[str, Any]:
-    return {
-        "id": "cus_BENCH",
-        "customer_number": "C-000001",
-        "name": name,
-        "email": "billing@omega.example",
-        "address": {
-            "line1": "ul. Piotrkowska 104",
-            "line2": None,
-            "postal_code": "90-926",
-            "city": "Lodz",
-            "country": "PL",
-        },
-        "vat_rate": "19",
-    }
+def customer(name: str = "Omega Logistics Sp. z o.o.") -> InvoicedCustomer:
+    return InvoicedCustomer.model_validate(
+        {
+            "id": "cus_BENCH",
+            "customer_number": "C-000001",
+            "name": name,
+            "email": "billing@omega.example",
+            "address": {
+                "line1": "ul. Piotrkowska 104",
+                "line2": None,
+                "postal_code": "90-926",
+                "city": "Lodz",
+                "country": "PL",
+            },
+            "vat_rate": "19",
+        }
+    )
 
 
 def document(name: str = "Omega Logistics Sp. z o.o.", *, sims: int = 10) -> InvoiceDocument:

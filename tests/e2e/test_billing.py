@@ -7,17 +7,15 @@ import csv
 import hashlib
 import io
 import json
-import time
 import urllib.request
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 from pypdf import PdfReader
 
 from tests.support import factories
-from tests.support.api import Api
+from tests.support.api import wait_for_run
 from tests.support.catalog import build_catalog, created
 from tests.support.iccids import iccid
 
@@ -26,16 +24,6 @@ pytestmark = pytest.mark.xdist_group("e2e")
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "layers/shared/reseller_billing/schemas/invoice-1.0.schema.json").read_text()
 )
-
-
-def wait_for_run(api: Api, path: str, timeout: float = 90) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run: dict[str, Any] = api.get(path).json
-        if run["status"] in ("COMPLETED", "COMPLETED_WITH_FAILURES"):
-            return run
-        time.sleep(0.3)
-    raise AssertionError(f"billing run did not complete: {api.get(path).json}")
 
 
 def download(url: str) -> bytes:

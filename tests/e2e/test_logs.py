@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_billing import wait_for_run
 from tests.support import factories
-from tests.support.api import Api
+from tests.support.api import Api, wait_for_run
 from tests.support.catalog import build_catalog, created
 from tests.support.iccids import iccid
 from tests.support.stack import RunningStack

@@ -28,10 +28,10 @@ from pynamodb.transactions import TransactWrite
 
 from infra.local.aws import LocalResources
 from infra.local.lambda_runtime import LocalFunction
-from reseller_billing.dal.billing import ISSUED, NUMBERED
 from reseller_billing.dal.items import BillingRunOutcome, CustomerItem, InvoiceCounter, InvoiceItem, account_pk
 from reseller_billing.dal.writes import Transaction, condition_failed, response_code
-from reseller_billing.logic import issuing
+from reseller_billing.logic import invoice_issuing as issuing
+from reseller_billing.models.invoices import InvoiceState
 from reseller_billing.settings import get_settings
 from tests.bench.seed import seed_reseller
 from tests.support import factories
@@ -82,7 +82,7 @@ class Customer:
 
     @property
     def issued(self) -> bool:
-        return self.invoice is not None and self.invoice.status == ISSUED
+        return self.invoice is not None and self.invoice.status == InvoiceState.ISSUED
 
 
 def seed_billing(operator) -> tuple[str, list[str], str]:
@@ -212,7 +212,7 @@ def test_a_run_under_random_faults_and_killed_workers_issues_each_invoice_once_o
             state = customer.invoice.status if customer.invoice else "no invoice"
             assert customer.outcome == "FAILED", f"{customer_id}: {state}, counted {customer.outcome}\n{report}"
             assert parked[customer_id], f"{customer_id}: counted FAILED, not in the DLQ\n{report}"
-            assert customer.invoice is None or customer.invoice.status == NUMBERED
+            assert customer.invoice is None or customer.invoice.status == InvoiceState.NUMBERED
     assert (seen[idle].invoice, seen[idle].outcome) == (None, "SKIPPED")
     assert set(parked) <= set(billable), f"DLQ messages for customers that needed none: {set(parked) - set(billable)}"
 
@@ -243,7 +243,7 @@ def test_a_run_under_random_faults_and_killed_workers_issues_each_invoice_once_o
     assert counts == ("COMPLETED", len(billable), 1, 0), record
     seen = look(account_id, run_id, billable)
     invoices = [i for c in billable if (i := seen[c].invoice) is not None]
-    assert [(i.status, i.event_published) for i in invoices] == [(ISSUED, True)] * len(billable)
+    assert [(i.status, i.event_published) for i in invoices] == [(InvoiceState.ISSUED, True)] * len(billable)
     published = faults.published + calm.stats.published
     assert all(published[i.id] > 0 for i in invoices)
     check_numbers(account_id, invoices)
@@ -273,7 +273,7 @@ def test_a_worker_dying_on_the_last_delivery_leaves_the_customer_counted_as_fail
     assert json.loads(parked["Body"])["customer"]["id"] == doomed
     seen = look(account_id, run_id, customers)
     numbered = seen[doomed].invoice
-    assert (seen[doomed].outcome, numbered and numbered.status) == ("FAILED", NUMBERED)
+    assert (seen[doomed].outcome, numbered and numbered.status) == ("FAILED", InvoiceState.NUMBERED)
     record = run_record(operator, account_id, run_id)
     counts = (record["status"], record["customers"], record["issued"], record["failed"])
     assert counts == ("COMPLETED_WITH_FAILURES", 3, 2, 1), record
@@ -286,7 +286,7 @@ def test_a_worker_dying_on_the_last_delivery_leaves_the_customer_counted_as_fail
     assert (record["status"], record["issued"], record["failed"]) == ("COMPLETED", 3, 0), record
     seen = look(account_id, run_id, customers)
     invoices = [i for c in customers if (i := seen[c].invoice) is not None]
-    assert [i.status for i in invoices] == [ISSUED] * 3
+    assert [i.status for i in invoices] == [InvoiceState.ISSUED] * 3
     check_numbers(account_id, invoices)
     check_artefacts(account_id, invoices)
 

@@ -362,23 +362,23 @@ class TestAccountConversion:
 
 class TestCountersSurviveConcurrentEdits:
     """A SIM assignment or retirement counts on the customer without changing its version (its ETag): an
-    edit of the customer that read the count before must not write the old count back, and, since the
-    version the caller saw did not move, it is read and applied again instead of answering 412."""
+    edit of the customer that read the count before must not write the old count back, nor answer 412,
+    since the version the caller saw did not move."""
 
     @staticmethod
     def _meanwhile(monkeypatch, action):
-        from reseller_billing.dal import catalog as catalog_table
+        from reseller_billing.dal import customers as customers_table
 
-        real_save = catalog_table.save_customer
+        real_save = customers_table.save_customer
         saves: list[int] = []
 
-        def save_after_a_concurrent_change(item, expected_version, *, closing):
+        def save_after_a_concurrent_change(customer, expected_version, *, closing):
             saves.append(expected_version)
             if len(saves) == 1:
                 action()  # between the first read and its save, once
-            real_save(item, expected_version, closing=closing)
+            return real_save(customer, expected_version, closing=closing)
 
-        monkeypatch.setattr(catalog_table, "save_customer", save_after_a_concurrent_change)
+        monkeypatch.setattr(customers_table, "save_customer", save_after_a_concurrent_change)
 
     def test_a_sim_assigned_during_a_rename_still_blocks_closing(self, operator, monkeypatch):
         catalog = build_catalog(operator)
@@ -405,8 +405,8 @@ class TestCountersSurviveConcurrentEdits:
         assert operator.patch(catalog.customer_path, {"status": "CLOSED"}).status == 200
 
     def test_an_edit_racing_another_edit_is_412_with_if_match_and_applied_again_without(self, operator, monkeypatch):
-        from reseller_billing.logic.catalog import update_customer
-        from reseller_billing.models.catalog import CustomerUpdate
+        from reseller_billing.logic.customers import update_customer
+        from reseller_billing.models.customers import CustomerUpdate
 
         catalog = build_catalog(operator)
         version = operator.get(catalog.customer_path).header("ETag")

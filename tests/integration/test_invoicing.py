@@ -18,8 +18,8 @@ import pytest
 from reseller_billing.dal.items import InvoiceCounter, InvoiceItem
 from reseller_billing.integration import artifacts as artifact_store
 from reseller_billing.integration import events as event_bus
-from reseller_billing.logic import issuing
-from reseller_billing.logic.issuing import InvoiceRequest, issue_invoices
+from reseller_billing.logic import invoice_issuing as issuing
+from reseller_billing.logic.invoice_issuing import InvoiceRequest, issue_invoices
 from reseller_billing.settings import get_settings
 from tests.support import factories
 from tests.support.catalog import Catalog, build_catalog, created
@@ -305,15 +305,15 @@ class TestSchedule:
 def _requests(
     catalog: Catalog, customers: list[dict[str, Any]], run_id: str, *, receive_count: int = 1
 ) -> list[InvoiceRequest]:
-    from reseller_billing.dal.catalog import get_customer
-    from reseller_billing.logic.invoicing import customer_snapshot
+    from reseller_billing.dal.customers import get_customer
+    from reseller_billing.models.messages import InvoicedCustomer
 
     return [
         InvoiceRequest(
             message_id=f"m-{c['id']}-{threading.get_ident()}",
             account_id=catalog.account_id,
             run_id=run_id,
-            customer=customer_snapshot(get_customer(catalog.account_id, c["id"])),
+            customer=InvoicedCustomer.of(get_customer(catalog.account_id, c["id"]).value),
             receive_count=receive_count,
         )
         for c in customers

@@ -184,7 +184,7 @@ class TestDuplicates:
 
     def test_a_transaction_conflict_is_retried_and_counts_once(self, operator, catalog, monkeypatch):
         from reseller_billing.dal.writes import Transaction
-        from reseller_billing.errors import TransientError
+        from reseller_billing.errors import ErrorCode, TransientError
 
         real_commit = Transaction.commit
         calls = {"n": 0}
@@ -192,7 +192,7 @@ class TestDuplicates:
         def conflicting_once(self, token=None):
             calls["n"] += 1
             if calls["n"] == 1:
-                raise TransientError("a concurrent change got there first; retry", code="conflict_retry")
+                raise TransientError("a concurrent change got there first; retry", code=ErrorCode.CONFLICT_RETRY)
             return real_commit(self, token)
 
         monkeypatch.setattr(Transaction, "commit", conflicting_once)

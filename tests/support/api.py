@@ -4,6 +4,7 @@ and over HTTP (e2e, against a running local stack)."""
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -110,3 +111,14 @@ class Api:
 
     def delete(self, path: str, **kw: Any) -> Answer:
         return self.call("DELETE", path, **kw)
+
+
+def wait_for_run(api: Api, path: str, timeout: float = 90) -> dict[str, Any]:
+    """The billing run at `path` once it has finished (the local stack's pollers drive it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run: dict[str, Any] = api.get(path).json
+        if run["status"] in ("COMPLETED", "COMPLETED_WITH_FAILURES"):
+            return run
+        time.sleep(0.3)
+    raise AssertionError(f"billing run did not complete: {api.get(path).json}")

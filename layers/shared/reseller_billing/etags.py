@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reseller_billing.errors import PreconditionFailedError
+from reseller_billing.errors import ErrorCode, PreconditionFailedError
 
 
 def etag(version: int) -> str:
@@ -17,5 +17,5 @@ def check_if_match(if_match: str | None, current_version: int) -> None:
     if etag(current_version) not in tags:
         raise PreconditionFailedError(
             "the resource changed since you read it; GET it again and retry with its ETag",
-            code="precondition_failed",
+            code=ErrorCode.PRECONDITION_FAILED,
         )

@@ -1,10 +1,11 @@
-"""Identifiers: a type prefix and a ULID-like, time-ordered body (lists sort by creation)."""
+"""Identifiers: a type prefix and a ULID-like, time-ordered body (lists sort by creation); an invoice's id
+is derived from its customer and cycle instead."""
 
 from __future__ import annotations
 
 import os
 import time
-from datetime import datetime
+from datetime import date, datetime
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 
@@ -28,3 +29,19 @@ def fixed_id(prefix: str, at: datetime, name: str) -> str:
     the random part (16 characters of Crockford base32 at most)."""
     millis = int(at.timestamp() * 1000)
     return f"{prefix}_{_base32(millis, 10)}{name.upper()[:16]:0>16}"
+
+
+def invoice_id(customer_id: str, cycle_start: date) -> str:
+    """Deterministic: the one invoice of a (customer, cycle) can only ever have this id."""
+    return f"inv_{customer_id.removeprefix('cus_')}_{cycle_start.strftime('%Y%m%d')}"
+
+
+def parse_invoice_id(value: str) -> tuple[str, date] | None:
+    """(customer id, cycle start) of an invoice id; None for anything that is not one."""
+    try:
+        prefix, customer, day = value.split("_")
+        if prefix != "inv" or len(day) != 8:
+            return None
+        return f"cus_{customer}", date(int(day[:4]), int(day[4:6]), int(day[6:]))
+    except ValueError:
+        return None

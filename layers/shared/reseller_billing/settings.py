@@ -1,44 +1,73 @@
-"""The service's configuration: environment variables parsed once into a typed model."""
+"""The service's configuration: the environment parsed once into a typed model.
+
+Each field names its environment variable (its alias) and its default, once. An empty variable counts as
+unset. template.yaml sets the variables: the table, bucket and licences on every function, a queue's URL
+only on the functions that send to that queue.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import cache
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 RESELLER_FEATURE = "FT-3001.007"
 
 
+class MissingSettingError(RuntimeError):
+    """A variable the code at hand needs is not set in this function's environment."""
+
+
+def _comma_separated(value: Any) -> Any:
+    if isinstance(value, str):
+        return frozenset(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
 class Settings(BaseModel):
-    table_name: str = "reseller-billing"
-    artifacts_bucket: str = "reseller-billing-artifacts"
-    invoice_queue_url: str = ""
-    billing_fanout_queue_url: str = ""
-    event_bus_name: str = "default"
-    licensed_features: frozenset[str] = frozenset()
-    presigned_url_ttl_seconds: int = Field(default=300, ge=1, le=900)
-    invoice_max_receive_count: int = Field(default=5, ge=1)
-    fanout_page_size: int = Field(default=500, ge=1, le=1000)
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    table_name: str = Field("reseller-billing", alias="TABLE_NAME")
+    region: str = Field("eu-west-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
+    aws_endpoint_url: str | None = Field(None, alias="AWS_ENDPOINT_URL")  # the local stack's moto; unset in AWS
+    artifacts_bucket: str = Field("reseller-billing-artifacts", alias="ARTIFACTS_BUCKET")
+    invoice_queue_url: str | None = Field(None, alias="INVOICE_QUEUE_URL")
+    billing_fanout_queue_url: str | None = Field(None, alias="BILLING_FANOUT_QUEUE_URL")
+    event_bus_name: str = Field("default", alias="EVENT_BUS_NAME")
+    licensed_features: Annotated[frozenset[str], BeforeValidator(_comma_separated)] = Field(
+        frozenset(), alias="LICENSED_FEATURES", description="Comma-separated feature codes"
+    )
+    presigned_url_ttl_seconds: int = Field(300, ge=1, le=900, alias="PRESIGNED_URL_TTL_SECONDS")
+    invoice_max_receive_count: int = Field(5, ge=1, alias="INVOICE_MAX_RECEIVE_COUNT")
+    fanout_page_size: int = Field(500, ge=1, le=1000, alias="FANOUT_PAGE_SIZE")
 
     @classmethod
-    def from_env(cls) -> Settings:
-        env = os.environ
-        features = env.get("LICENSED_FEATURES", "")
-        return cls(
-            table_name=env.get("TABLE_NAME", cls.model_fields["table_name"].default),
-            artifacts_bucket=env.get("ARTIFACTS_BUCKET", cls.model_fields["artifacts_bucket"].default),
-            invoice_queue_url=env.get("INVOICE_QUEUE_URL", ""),
-            billing_fanout_queue_url=env.get("BILLING_FANOUT_QUEUE_URL", ""),
-            event_bus_name=env.get("EVENT_BUS_NAME", "default"),
-            licensed_features=frozenset(f.strip() for f in features.split(",") if f.strip()),
-            presigned_url_ttl_seconds=int(env.get("PRESIGNED_URL_TTL_SECONDS", "300")),
-            invoice_max_receive_count=int(env.get("INVOICE_MAX_RECEIVE_COUNT", "5")),
-            fanout_page_size=int(env.get("FANOUT_PAGE_SIZE", "500")),
-        )
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """The settings in `env` (default: this process's environment)."""
+        source = os.environ if env is None else env
+        return cls.model_validate({name: value for name, value in source.items() if value})
 
     def is_licensed(self, feature: str) -> bool:
         return feature in self.licensed_features
+
+    @property
+    def invoice_queue(self) -> str:
+        """The invoice queue's URL; only the functions that send invoice requests have it."""
+        return _required(self.invoice_queue_url, "INVOICE_QUEUE_URL")
+
+    @property
+    def billing_fanout_queue(self) -> str:
+        """The fan-out queue's URL; only the functions that start or fan out runs have it."""
+        return _required(self.billing_fanout_queue_url, "BILLING_FANOUT_QUEUE_URL")
+
+
+def _required(value: str | None, variable: str) -> str:
+    if not value:
+        raise MissingSettingError(f"{variable} is not set in this function's environment (see template.yaml)")
+    return value
 
 
 @cache

@@ -12,7 +12,8 @@ from fpdf import FPDF
 from pypdf import PageObject, PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
-from reseller_billing.rendering.pdf import FONT_DIR, render_pdf
+from reseller_billing.rendering.fpdf_fonts import FONT_DIR
+from reseller_billing.rendering.pdf import render_pdf
 from tests.unit.rendering.conftest import CUSTOMER_NAME
 
 
@@ -116,7 +117,7 @@ def test_one_page_invoice_embeds_small_font_subsets(make_document):
 
 
 def test_missing_glyphs_are_logged_not_fatal(make_document, caplog):
-    with caplog.at_level(logging.WARNING, logger="reseller_billing.rendering.pdf"):
+    with caplog.at_level(logging.WARNING, logger="reseller_billing.rendering.fpdf_fonts"):
         pdf = render_pdf(make_document(customer_name="株式会社 Nordlicht"))
 
     assert "Nordlicht" in pages_text(pdf)[0]

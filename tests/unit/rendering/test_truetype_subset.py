@@ -5,7 +5,7 @@ import pytest
 from fontTools.pens.recordingPen import DecomposingRecordingPen
 from fontTools.ttLib import TTFont
 
-from reseller_billing.rendering.pdf import FONT_DIR
+from reseller_billing.rendering.fpdf_fonts import FONT_DIR
 from reseller_billing.rendering.truetype_subset import TrueTypeError, TrueTypeProgram
 
 TEXT = "Łódź Żółć Ñandú Ωmega € 0123456789 Привет"

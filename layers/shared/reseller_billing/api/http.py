@@ -20,11 +20,12 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from reseller_billing.api.auth import Principal, principal_from_claims
+from reseller_billing.api.auth import principal_from_claims
 from reseller_billing.api.idempotency import register_context
 from reseller_billing.errors import MalformedJsonError, PayloadTooLargeError, ServiceError, UnsupportedMediaTypeError
 from reseller_billing.etags import etag
 from reseller_billing.observability import logger
+from reseller_billing.principal import Principal
 
 MAX_BODY_BYTES = 1024 * 1024
 JSON = "application/json"

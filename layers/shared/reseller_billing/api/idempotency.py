@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from reseller_billing.api.auth import Principal
-from reseller_billing.errors import ConflictError, UnprocessableError
+from reseller_billing.errors import ConflictError, ErrorCode, UnprocessableError
+from reseller_billing.principal import Principal
 from reseller_billing.settings import get_settings
 
 if TYPE_CHECKING:
@@ -99,10 +99,10 @@ def once_per_key(
         stored = guarded(request=request)
     except IdempotencyValidationError:
         raise UnprocessableError(
-            "this Idempotency-Key was used with another request body", code="idempotency_key_reused"
+            "this Idempotency-Key was used with another request body", code=ErrorCode.IDEMPOTENCY_KEY_REUSED
         ) from None
     except IdempotencyAlreadyInProgressError:
         raise ConflictError(
-            "a request with this Idempotency-Key is still in progress", code="idempotency_in_progress"
+            "a request with this Idempotency-Key is still in progress", code=ErrorCode.IDEMPOTENCY_IN_PROGRESS
         ) from None
     return Response(stored["status"], "application/json", stored["body"], headers=stored["headers"])

@@ -1,1 +1,1 @@
-"""Billing rules as pure functions: no I/O, no boto3, no clock. See DESIGN.md §2."""
+"""Billing rules as pure functions: no I/O, no boto3, no clock. See docs/billing-rules.md."""

@@ -1,6 +1,6 @@
 """One customer's invoice for one billing cycle, computed exactly from plans, SIM histories and usage.
 
-The rules are DESIGN.md §2. Every charge is a rational number: an exact numerator over the cycle's days
+The rules are docs/billing-rules.md. Every charge is a rational number: an exact numerator over the cycle's days
 (or, for a SIM's share of a pool's overage, over the pool's summed excess times the days). Numerators
 are built in Decimal arithmetic that refuses to round (`decimal.Inexact` is trapped), and each value is
 divided exactly once: a line's amount then rounds half-up once, to the currency's minor unit.
@@ -73,7 +73,7 @@ class _PendingLine:
 
 
 def compute_invoice(inp: BillingInput) -> ComputedInvoice:
-    """Compute the invoice of one customer for `inp.cycle` (DESIGN.md §2). Pure: no I/O, no clock.
+    """Compute the invoice of one customer for `inp.cycle` (docs/billing-rules.md). Pure: no I/O, no clock.
 
     * MRC: per SIM, fee * active days / cycle days; the fee is the plan's `monthly_fee`, or the
       `monthly_fee` of the highest MRC tier whose `min_active_sims` is reached by the customer's SIMs

@@ -20,7 +20,7 @@ Key layout (see docs/data-model.md for the access patterns each serves):
     ICCID#{iccid}                           SIM                             platform-wide ICCID registration
 
 `~date` is 99999999 - YYYYMMDD, so a customer's newest usage sorts first and one Query reads a
-customer's invoice for a cycle, its SIMs and its usage since the cycle start (billing.py).
+customer's invoice for a cycle, its SIMs and its usage since the cycle start (invoices.py).
 
 GSI1 (Listing):      ACCOUNTS / {type}#{aid}; ACCOUNT#{aid}#INVOICES / {cid}#{cycle_start}
 GSI2 (InvoicingDay): INVOICING_DAY#{dd} / {aid}, only on resellers with customer invoicing on.
@@ -28,7 +28,6 @@ GSI2 (InvoicingDay): INVOICING_DAY#{dd} / {aid}, only on resellers with customer
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from typing import Any, ClassVar
 
@@ -50,16 +49,14 @@ from reseller_billing.dal.attributes import (
     DecimalAttribute,
     IntegerAttribute,
 )
-
-
-def _region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
+from reseller_billing.settings import get_settings
 
 
 class _TableMeta:
-    # Read once at import, like Settings; botocore itself honours AWS_ENDPOINT_URL(_DYNAMODB) locally.
-    table_name = os.environ.get("TABLE_NAME", "reseller-billing")
-    region = _region()
+    # PynamoDB binds a model to its table when the class is made; botocore itself honours
+    # AWS_ENDPOINT_URL(_DYNAMODB) locally.
+    table_name = get_settings().table_name
+    region = get_settings().region
 
 
 class ListingIndex(GlobalSecondaryIndex["TableItem"]):

@@ -9,23 +9,20 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from pynamodb.expressions.condition import Condition
 
 from reseller_billing.dal.items import TableItem
-from reseller_billing.errors import BadRequestError
+from reseller_billing.errors import BadRequestError, ErrorCode
+from reseller_billing.models.common import Page
 
 ItemT = TypeVar("ItemT", bound=TableItem)
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 _INDEX_KEYS = {None: ("PK", "SK"), "GSI1": ("GSI1PK", "GSI1SK"), "GSI2": ("GSI2PK", "GSI2SK")}
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[ItemT]):
-    items: list[ItemT]
-    next_cursor: str | None
 
 
 def _cursor_of(item: TableItem, index: str | None) -> str:
@@ -35,7 +32,7 @@ def _cursor_of(item: TableItem, index: str | None) -> str:
 
 
 def _start_key(cursor: str, index: str | None, partition: str) -> dict[str, dict[str, str]]:
-    invalid = BadRequestError("the cursor is not one this list handed out", code="invalid_cursor")
+    invalid = BadRequestError("the cursor is not one this list handed out", code=ErrorCode.INVALID_CURSOR)
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -51,6 +48,7 @@ def _start_key(cursor: str, index: str | None, partition: str) -> dict[str, dict
 
 def query_page(
     model: type[ItemT],
+    to_model: Callable[[ItemT], ModelT],
     partition: str,
     range_key_condition: Condition | None = None,
     *,
@@ -58,21 +56,19 @@ def query_page(
     cursor: str | None,
     index: str | None = None,
     newest_first: bool = False,
-    filter_condition: Condition | None = None,
-) -> Page[ItemT]:
-    """One page of `model` items in `partition` (of the table or of index GSI1/GSI2)."""
+) -> Page[ModelT]:
+    """One page of `model` items in `partition` (of the table or of index GSI1/GSI2), each read with
+    `to_model`."""
     start = _start_key(cursor, index, partition) if cursor else None
     source: Any = {None: model, "GSI1": model.listing, "GSI2": model.invoicing_day}[index]
     results = source.query(
         partition,
         range_key_condition,
-        filter_condition=filter_condition,
         limit=limit + 1,
         page_size=limit + 1,
         last_evaluated_key=start,
         scan_index_forward=not newest_first,
     )
     items: list[ItemT] = list(results)
-    if len(items) <= limit:
-        return Page(items=items, next_cursor=None)
-    return Page(items=items[:limit], next_cursor=_cursor_of(items[limit - 1], index))
+    cursor_out = _cursor_of(items[limit - 1], index) if len(items) > limit else None
+    return Page(items=[to_model(item) for item in items[:limit]], next_cursor=cursor_out)

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from reseller_billing.billing.model import Service
 from reseller_billing.dal.items import CycleClosure, IccidRegistration, UsageRecordItem, UsageTotalItem
 from reseller_billing.dal.writes import Transaction, TransactionFailed
 from reseller_billing.errors import TransientError
 from reseller_billing.models.common import utcnow
+from reseller_billing.models.sims import SimRegistration
 
 MAX_TRANSACTION_ITEMS = 100
 RETRIES = 6
@@ -26,7 +28,7 @@ class UsageWrite:
     record_id: str
     customer_id: str
     iccid: str
-    service: str
+    service: Service
     quantity: Decimal
     occurred_at: datetime
     cycle_start: date
@@ -36,7 +38,7 @@ class UsageWrite:
         return self.occurred_at.date()
 
     @property
-    def total_key(self) -> tuple[str, date, str, str]:
+    def total_key(self) -> tuple[str, date, str, Service]:
         return (self.customer_id, self.day, self.iccid, self.service)
 
 
@@ -47,10 +49,19 @@ class UsageOutcome:
     cycle_closed: list[str] = field(default_factory=list)
 
 
-def registrations(iccids: Iterable[str]) -> dict[str, IccidRegistration]:
+def registrations(iccids: Iterable[str]) -> dict[str, SimRegistration]:
     """The platform-wide registrations of these ICCIDs (BatchGetItem, 100 keys a call)."""
     keys = [IccidRegistration.key(iccid) for iccid in set(iccids)]
-    return {r.iccid: r for r in IccidRegistration.batch_get(keys, consistent_read=True)}
+    return {
+        r.iccid: SimRegistration(
+            iccid=r.iccid,
+            account_id=r.account_id,
+            customer_id=r.customer_id,
+            activation_date=r.activation_date,
+            retired_on=r.retired_on,
+        )
+        for r in IccidRegistration.batch_get(keys, consistent_read=True)
+    }
 
 
 def closed_cycles(account_id: str, cycle_starts: Iterable[date]) -> set[date]:
@@ -61,7 +72,7 @@ def closed_cycles(account_id: str, cycle_starts: Iterable[date]) -> set[date]:
 def _transaction(account_id: str, writes: list[UsageWrite]) -> Transaction:
     received_at = utcnow()
     tx = Transaction()
-    totals: dict[tuple[str, date, str, str], Decimal] = {}
+    totals: dict[tuple[str, date, str, Service], Decimal] = {}
     for write in writes:
         record = UsageRecordItem(
             *UsageRecordItem.key(account_id, write.record_id),
@@ -69,7 +80,7 @@ def _transaction(account_id: str, writes: list[UsageWrite]) -> Transaction:
             account_id=account_id,
             customer_id=write.customer_id,
             iccid=write.iccid,
-            service=write.service,
+            service=write.service.value,
             quantity=write.quantity,
             occurred_at=write.occurred_at.isoformat(),
             received_at=received_at,
@@ -82,10 +93,10 @@ def _transaction(account_id: str, writes: list[UsageWrite]) -> Transaction:
             UsageTotalItem.quantity.add(quantity),
             UsageTotalItem.entity.set(UsageTotalItem),
             UsageTotalItem.iccid.set(iccid),
-            UsageTotalItem.service.set(service),
+            UsageTotalItem.service.set(service.value),
             UsageTotalItem.usage_date.set(day),
         ]
-        tx.update(total, f"total:{customer_id}:{day}:{iccid}:{service}", actions)
+        tx.update(total, f"total:{customer_id}:{day}:{iccid}:{service.value}", actions)
     for start in {w.cycle_start for w in writes}:
         key = CycleClosure.key(account_id, start)
         tx.check(CycleClosure, key, f"cycle:{start.isoformat()}", CycleClosure.pk.does_not_exist())

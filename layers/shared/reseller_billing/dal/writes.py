@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from reseller_billing.dal.items import TableItem
-from reseller_billing.errors import PreconditionFailedError, TransientError
+from reseller_billing.errors import ErrorCode, PreconditionFailedError, TransientError
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 SAVE_ATTEMPTS = 5
@@ -23,22 +23,18 @@ class ChangedMeanwhileError(PreconditionFailedError):
     """The stored item moved between the read and the save of a read-modify-write."""
 
     def __init__(self, message: str = "the resource changed while you were changing it; GET it again and retry"):
-        super().__init__(message, code="precondition_failed")
-
-
-class CounterMovedError(ChangedMeanwhileError):
-    """Only a counter moved (a customer, SIM or product added elsewhere), not the version the caller saw."""
+        super().__init__(message, code=ErrorCode.PRECONDITION_FAILED)
 
 
 def saved_with_retries(change: Callable[[], T], if_match: str | None) -> T:
-    """Run a read-modify-write again when the item moved under it, as long as the caller's precondition
-    still holds: always when only a counter moved, and on any change when the caller sent no If-Match
-    (it asked for no precondition, so it must not get a 412). Each attempt reads and checks afresh."""
+    """Run a read-modify-write again when the item moved under it, if the caller sent no If-Match: it
+    asked for no precondition, so it must not get a 412. Each attempt reads and checks afresh.
+
+    Counters that move without a version change (SIMs on a customer, products on a plan, customers on an
+    account) never make an edit fail: an edit writes only the attributes it owns (`update_version`)."""
     for _ in range(SAVE_ATTEMPTS - 1):
         try:
             return change()
-        except CounterMovedError:
-            continue
         except ChangedMeanwhileError:
             if if_match is not None:
                 raise
@@ -118,7 +114,9 @@ class Transaction:
             reasons = error.cancellation_reasons or []
             codes = [reason.code if reason else None for reason in reasons]
             if "TransactionConflict" in codes or response_code(error) == "TransactionInProgressException":
-                raise TransientError("a concurrent change got there first; retry", code="conflict_retry") from error
+                raise TransientError(
+                    "a concurrent change got there first; retry", code=ErrorCode.CONFLICT_RETRY
+                ) from error
             failed = {
                 label: (reason.raw_item if reason else None)
                 for label, reason in zip(labels, reasons, strict=False)
@@ -129,30 +127,33 @@ class Transaction:
             raise TransactionFailed(failed) from error
 
 
-def save_version(item: TableItem, expected_version: int, *, unchanged: Condition | None = None) -> None:
-    """Save `item` as version `expected_version + 1` if the stored one is still `expected_version`.
+def set_actions(item: TableItem, attributes: Iterable[str]) -> list[Action]:
+    """SET each named attribute to the item's value (REMOVE it when the value is None)."""
+    model = type(item)
+    actions: list[Action] = []
+    for name in attributes:
+        attribute = getattr(model, name)
+        value = getattr(item, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    return actions
 
-    `unchanged` guards counters that move without a version bump (SIMs on a customer, products on a
-    plan, customers on an account): a put writes back the count it read, so it must not have moved."""
+
+def update_version(
+    item: TableItem, attributes: Iterable[str], expected_version: int, condition: Condition | None = None
+) -> int:
+    """Write `attributes` of `item` as version `expected_version + 1`, if the stored one is still
+    `expected_version` (and `condition` holds); returns the new version. Attributes not named, such as
+    counters, keep what is stored. ChangedMeanwhileError if a condition failed."""
     version_attribute = type(item).version  # type: ignore[attr-defined]
-    item.version = expected_version + 1  # type: ignore[attr-defined]
-    condition = version_attribute == expected_version
-    if unchanged is not None:
-        condition &= unchanged
+    unchanged = version_attribute == expected_version
+    if condition is not None:
+        unchanged &= condition
     try:
-        item.save(condition=condition)
-    except PutError as error:
+        item.update(
+            actions=[*set_actions(item, attributes), version_attribute.set(expected_version + 1)], condition=unchanged
+        )
+    except UpdateError as error:
         if not condition_failed(error):
             raise
-        if unchanged is not None and _stored_version(item) == expected_version:
-            raise CounterMovedError() from error
         raise ChangedMeanwhileError() from error
-
-
-def _stored_version(item: TableItem) -> int | None:
-    try:
-        stored = type(item).get(item.pk, item.sk, consistent_read=True, attributes_to_get=["version"])
-    except DoesNotExist:
-        return None
-    version: int = stored.version  # type: ignore[attr-defined]
-    return version
+    return expected_version + 1

@@ -26,7 +26,7 @@ from reseller_billing.einvoice.model import (
     PostalAddress,
     VatCategory,
 )
-from reseller_billing.errors import UnprocessableError
+from reseller_billing.errors import ErrorCode, UnprocessableError
 from reseller_billing.money import UnknownCurrencyError, minor_units, round_money
 
 # EN 16931 allows at most 2 decimals on every amount (the BR-DEC rules).
@@ -54,7 +54,7 @@ class Violation:
 class EInvoiceError(UnprocessableError):
     """The document cannot be written as a valid EN 16931 e-invoice; `violations` says why."""
 
-    default_code = "e_invoice_invalid"
+    default_code = ErrorCode.E_INVOICE_INVALID
 
     def __init__(self, violations: tuple[Violation, ...]):
         super().__init__(

@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from reseller_billing.integration.clients import client
 from reseller_billing.models.common import utcnow
+from reseller_billing.models.invoices import StoredArtifact
 from reseller_billing.settings import get_settings
 
 CONTENT_TYPES = {"pdf": "application/pdf", "json": "application/json", "csv": "text/csv; charset=utf-8"}
-
-
-@dataclass(frozen=True, slots=True)
-class StoredArtifact:
-    key: str
-    sha256: str
-    size: int
-    content_type: str
 
 
 def artifact_key(account_id: str, invoice_id: str, name: str) -> str:

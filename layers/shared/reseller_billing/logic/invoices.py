@@ -3,48 +3,55 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from reseller_billing.dal import billing as table
-from reseller_billing.dal.billing import ISSUED
-from reseller_billing.dal.items import InvoiceItem
+from reseller_billing.dal import customers as customers_table
+from reseller_billing.dal import invoices as table
 from reseller_billing.errors import NotFoundError
+from reseller_billing.ids import parse_invoice_id
 from reseller_billing.integration import artifacts
-from reseller_billing.logic import invoicing
 from reseller_billing.logic.accounts import load_reseller
+from reseller_billing.logic.invoice_composition import compose_invoice, cycle_of_run_date
+from reseller_billing.logic.pricing import current_price_list
 from reseller_billing.models.common import Page
-from reseller_billing.models.invoices import ArtifactLink, Invoice
+from reseller_billing.models.invoices import ArtifactLink, Invoice, InvoiceRecord, InvoiceState
+from reseller_billing.models.messages import InvoicedCustomer
 
 
 def list_invoices(account_id: str, customer_id: str | None, limit: int, cursor: str | None) -> Page[Invoice]:
     load_reseller(account_id)
     page = table.list_invoices(account_id, customer_id, limit, cursor)
-    return Page(items=[invoicing.invoice_of(item) for item in page.items], next_cursor=page.next_cursor)
+    return Page(items=[invoice.as_invoice() for invoice in page.items], next_cursor=page.next_cursor)
 
 
-def _issued(account_id: str, invoice_id: str) -> InvoiceItem:
+def _issued(account_id: str, invoice_id: str) -> InvoiceRecord:
     load_reseller(account_id)
-    customer_id, cycle_start = invoicing.parse_invoice_id(invoice_id)
-    item = table.get_invoice(account_id, customer_id, cycle_start)
-    if item is None or item.status != ISSUED:
+    parsed = parse_invoice_id(invoice_id)
+    invoice = table.get_invoice(account_id, *parsed) if parsed is not None else None
+    if invoice is None or invoice.state is not InvoiceState.ISSUED:
         raise NotFoundError(f"invoice {invoice_id} not found")
-    return item
+    return invoice
 
 
 def get_invoice(account_id: str, invoice_id: str) -> Invoice:
-    return invoicing.invoice_of(_issued(account_id, invoice_id))
+    return _issued(account_id, invoice_id).as_invoice()
 
 
 def artifact_link(account_id: str, invoice_id: str, name: str) -> ArtifactLink:
     """A presigned GET for one artefact; 404 for an artefact the reseller's profile did not ask for."""
-    item = _issued(account_id, invoice_id)
-    stored_artifacts: dict[str, Any] = item.artifacts or {}
-    stored = stored_artifacts.get(name)
+    invoice = _issued(account_id, invoice_id)
+    stored = invoice.artifacts.get(name)
     if stored is None:
         raise NotFoundError(f"invoice {invoice_id} has no {name} artefact")
-    url, expires_at = artifacts.presigned_url(stored["key"], f"{item.invoice_number}.{name}")
+    url, expires_at = artifacts.presigned_url(stored.key, f"{invoice.invoice_number}.{name}")
     return ArtifactLink(url=url, expires_at=expires_at)
 
 
 def preview_invoice(account_id: str, customer_id: str, run_date: date) -> Invoice:
-    return invoicing.preview_invoice(account_id, customer_id, run_date)
+    """The invoice a run on `run_date` would issue to this customer now, computed by the same code; it
+    stores nothing and allocates no number. A date ahead shows the running cycle so far."""
+    account, profile = load_reseller(account_id)
+    price_list = current_price_list(account, profile)
+    cycle = cycle_of_run_date(profile, run_date)
+    customer = customers_table.get_customer(account_id, customer_id).value
+    data = table.customer_billing_data(account_id, customer_id, cycle.start, cycle.end)
+    return Invoice.of(compose_invoice(price_list, InvoicedCustomer.of(customer), cycle, data), {})

@@ -3,7 +3,7 @@ rejected with a reason. Nothing is silently dropped."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -11,18 +11,20 @@ from pydantic import ValidationError
 from reseller_billing.billing.cycles import cycle_containing
 from reseller_billing.dal import usage as table
 from reseller_billing.dal.usage import UsageWrite
+from reseller_billing.errors import UsageRejection
 from reseller_billing.logic.accounts import load_reseller
 from reseller_billing.models.common import utcnow
+from reseller_billing.models.sims import SimRegistration
 from reseller_billing.models.usage import RejectedRecord, UsageRecord, UsageResult
 
 # A device's clock may run a little ahead; beyond this a timestamp is refused as being in the future.
 CLOCK_SKEW = timedelta(minutes=5)
 
 _FIELD_REASONS = {
-    "iccid": "invalid_iccid",
-    "service": "unknown_service",
-    "quantity": "invalid_quantity",
-    "occurred_at": "invalid_occurred_at",
+    "iccid": UsageRejection.INVALID_ICCID,
+    "service": UsageRejection.UNKNOWN_SERVICE,
+    "quantity": UsageRejection.INVALID_QUANTITY,
+    "occurred_at": UsageRejection.INVALID_OCCURRED_AT,
 }
 
 
@@ -35,16 +37,38 @@ def _parse(index: int, raw: Any) -> UsageRecord | RejectedRecord:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else ""
         reason = (
-            "invalid_quantity" if first["type"] == "invalid_quantity" else _FIELD_REASONS.get(field, "invalid_record")
+            UsageRejection.INVALID_QUANTITY
+            if first["type"] == "invalid_quantity"
+            else _FIELD_REASONS.get(field, UsageRejection.INVALID_RECORD)
         )
         message = f"{field}: {first['msg']}" if field else first["msg"]
         return RejectedRecord(index=index, record_id=record_id, reason=reason, message=message)
 
 
+def check_record(
+    record: UsageRecord, registration: SimRegistration | None, account_id: str, now: datetime
+) -> tuple[UsageRejection, str] | None:
+    """Why a well-formed record of reseller `account_id` is rejected, given its SIM's registration, if it
+    is: an unknown ICCID, another reseller's SIM, a time in the future, a day before the SIM's activation
+    or from its retirement on. None: it may be written (its cycle may still turn out to be closed)."""
+    day = record.occurred_at.date()
+    if registration is None:
+        return UsageRejection.UNKNOWN_ICCID, f"no SIM {record.iccid} on the platform"
+    if registration.account_id != account_id:
+        return UsageRejection.SIM_OF_ANOTHER_RESELLER, f"SIM {record.iccid} is not this reseller's"
+    if record.occurred_at > now + CLOCK_SKEW:
+        return UsageRejection.INVALID_OCCURRED_AT, "occurred_at is in the future"
+    if day < registration.activation_date:
+        return UsageRejection.BEFORE_ACTIVATION, f"SIM activated on {registration.activation_date}"
+    if registration.retired_on is not None and day >= registration.retired_on:
+        return UsageRejection.SIM_RETIRED, f"SIM retired on {registration.retired_on}"
+    return None
+
+
 def ingest_usage(account_id: str, raw_records: list[Any]) -> UsageResult:
-    """Accept usage for a reseller's SIMs. A record is rejected when it is malformed, for an unknown
-    ICCID or another reseller's SIM, dated before the SIM's activation or from its retirement on, in the
-    future, or in a cycle already invoiced. A record_id seen before is a duplicate and changes nothing."""
+    """Accept usage for a reseller's SIMs. A record is rejected when it is malformed, fails
+    `check_record`, or is dated in a cycle already invoiced. A record_id seen before is a duplicate and
+    changes nothing."""
     _, profile = load_reseller(account_id)
     rejected: list[RejectedRecord] = []
     records: list[tuple[int, UsageRecord]] = []
@@ -60,36 +84,27 @@ def ingest_usage(account_id: str, raw_records: list[Any]) -> UsageResult:
             seen.add(parsed.record_id)
             records.append((index, parsed))
 
-    def reject(index: int, record: UsageRecord, reason: str, message: str) -> None:
-        rejected.append(RejectedRecord(index=index, record_id=record.record_id, reason=reason, message=message))
-
     registrations = table.registrations(r.iccid for _, r in records)
     now = utcnow()
     candidates: list[tuple[int, UsageWrite]] = []
     for index, record in records:
         registration = registrations.get(record.iccid)
-        day = record.occurred_at.date()
-        if registration is None:
-            reject(index, record, "unknown_iccid", f"no SIM {record.iccid} on the platform")
-        elif registration.account_id != account_id:
-            reject(index, record, "sim_of_another_reseller", f"SIM {record.iccid} is not this reseller's")
-        elif record.occurred_at > now + CLOCK_SKEW:
-            reject(index, record, "invalid_occurred_at", "occurred_at is in the future")
-        elif day < registration.activation_date:
-            reject(index, record, "before_activation", f"SIM activated on {registration.activation_date}")
-        elif registration.retired_on is not None and day >= registration.retired_on:
-            reject(index, record, "sim_retired", f"SIM retired on {registration.retired_on}")
-        else:
-            write = UsageWrite(
-                record_id=record.record_id,
-                customer_id=registration.customer_id,
-                iccid=record.iccid,
-                service=record.service.value,
-                quantity=record.quantity,
-                occurred_at=record.occurred_at,
-                cycle_start=cycle_containing(day, profile.billing_cycle_day).start,
-            )
-            candidates.append((index, write))
+        rejection = check_record(record, registration, account_id, now)
+        if rejection is not None:
+            reason, message = rejection
+            rejected.append(RejectedRecord(index=index, record_id=record.record_id, reason=reason, message=message))
+            continue
+        assert registration is not None  # check_record rejects a record without one
+        write = UsageWrite(
+            record_id=record.record_id,
+            customer_id=registration.customer_id,
+            iccid=record.iccid,
+            service=record.service,
+            quantity=record.quantity,
+            occurred_at=record.occurred_at,
+            cycle_start=cycle_containing(record.occurred_at.date(), profile.billing_cycle_day).start,
+        )
+        candidates.append((index, write))
 
     closed = table.closed_cycles(account_id, (w.cycle_start for _, w in candidates))
     writes: list[UsageWrite] = []
@@ -100,7 +115,7 @@ def ingest_usage(account_id: str, raw_records: list[Any]) -> UsageResult:
                 RejectedRecord(
                     index=index,
                     record_id=write.record_id,
-                    reason="cycle_closed",
+                    reason=UsageRejection.CYCLE_CLOSED,
                     message=f"the cycle starting {write.cycle_start} is already invoiced",
                 )
             )
@@ -114,7 +129,7 @@ def ingest_usage(account_id: str, raw_records: list[Any]) -> UsageResult:
             RejectedRecord(
                 index=index_of[record_id],
                 record_id=record_id,
-                reason="cycle_closed",
+                reason=UsageRejection.CYCLE_CLOSED,
                 message="the record's cycle was invoiced while it was being written",
             )
         )

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import Field, StrictBool, model_validator
 
-from reseller_billing.models.common import CurrencyCode, CycleDay, InputModel, Name, OutputModel, PatchModel, Resource
+from reseller_billing.models.common import (
+    CurrencyCode,
+    CycleDay,
+    InputModel,
+    Name,
+    OutputModel,
+    PatchModel,
+    Resource,
+    Versioned,
+)
 
 
 class AccountType(StrEnum):
@@ -80,3 +90,10 @@ class ResellerProfileOut(OutputModel):
     customer_invoice_type: InvoiceType
     billing_cycle_day: int
     invoice_number_prefix: str
+
+
+@dataclass(frozen=True, slots=True)
+class VersionedAccount(Versioned[Account]):
+    """An account with its version (its ETag) and its reseller profile's own version (the profile's ETag)."""
+
+    profile_version: int = 0

@@ -1,13 +1,15 @@
-"""Field types and base models shared by the API's input and output models."""
+"""Field types and base models shared by the API's input and output models and the domain records."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -19,6 +21,7 @@ from pydantic import (
 )
 
 from reseller_billing.currencies_iso4217 import MINOR_UNITS
+from reseller_billing.iccid import is_valid_iccid
 
 _DECIMAL = re.compile(r"^\d{1,12}(\.\d{1,6})?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -127,6 +130,15 @@ CycleDay = Annotated[int, Field(strict=True, ge=1, le=28), BeforeValidator(whole
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
+
+def _iccid(value: str) -> str:
+    if not is_valid_iccid(value):
+        raise ValueError("must be 19 or 20 digits ending in a valid Luhn check digit")
+    return value
+
+
+Iccid = Annotated[str, AfterValidator(_iccid)]
+
 Timestamp = Annotated[
     datetime,
     PlainSerializer(lambda t: t.astimezone(UTC).isoformat().replace("+00:00", "Z"), return_type=str),
@@ -178,6 +190,7 @@ class Resource(OutputModel):
 
 
 ItemT = TypeVar("ItemT", bound=BaseModel)
+T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[ItemT]):
@@ -185,6 +198,14 @@ class Page(BaseModel, Generic[ItemT]):
 
     items: list[ItemT]
     next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Versioned(Generic[T]):
+    """A stored resource and its version: the version is its ETag, and every change is conditional on it."""
+
+    value: T
+    version: int
 
 
 def utcnow() -> datetime:

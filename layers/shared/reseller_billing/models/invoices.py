@@ -1,7 +1,9 @@
-"""Invoices and billing runs as the API shows them."""
+"""Invoices: as the API shows them, and as stored (with the canonical document, the state of issuing and
+the artefacts in S3)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -9,8 +11,11 @@ from typing import Annotated
 
 from pydantic import Field, PlainSerializer
 
+from reseller_billing.billing import model as billing
 from reseller_billing.billing.model import LineKind
-from reseller_billing.models.common import InputModel, IsoDate, OutputModel, Resource, Timestamp
+from reseller_billing.models.common import OutputModel, Timestamp
+from reseller_billing.models.invoice_document import InvoiceDocument
+from reseller_billing.models.usage import DailyUsage
 
 DecimalOut = Annotated[Decimal, PlainSerializer(str, return_type=str)]
 
@@ -48,49 +53,79 @@ class Invoice(OutputModel):
     artifacts: dict[str, ArtifactInfo] = Field(description="pdf, json, csv: those the reseller's profile asks for")
     issued_at: Timestamp | None = None
 
+    @classmethod
+    def of(cls, doc: InvoiceDocument, artifacts: dict[str, ArtifactInfo], issued_at: datetime | None = None) -> Invoice:
+        """The invoice a document describes; a document without a number is a preview."""
+        return cls(
+            id=doc.id if doc.invoice_number else None,
+            invoice_number=doc.invoice_number,
+            account_id=doc.issuer.account_id,
+            customer_id=doc.customer.id,
+            currency=doc.currency,
+            issue_date=doc.issue_date,
+            cycle_start=doc.cycle_start,
+            cycle_end=doc.cycle_end,
+            lines=[InvoiceLine.model_validate(line.model_dump()) for line in doc.lines],
+            net_total=doc.net_total,
+            vat_rate=doc.vat_rate,
+            vat_amount=doc.vat_amount,
+            gross_total=doc.gross_total,
+            artifacts=artifacts,
+            issued_at=issued_at,
+        )
+
 
 class ArtifactLink(OutputModel):
     url: str
     expires_at: Timestamp
 
 
-class BillingRunRequest(InputModel):
-    run_date: IsoDate = Field(description="The reseller's billing-cycle day; bills the cycle that ended the day before")
+class InvoiceState(StrEnum):
+    """NUMBERED once its number is allocated (with the reseller's counter, in one transaction); ISSUED
+    once its artefacts are stored. Only ISSUED invoices are listed and read through the API."""
+
+    NUMBERED = "NUMBERED"
+    ISSUED = "ISSUED"
 
 
-class BillingRunStatus(StrEnum):
-    QUEUED = "QUEUED"
-    RUNNING = "RUNNING"
-    COMPLETED = "COMPLETED"
-    COMPLETED_WITH_FAILURES = "COMPLETED_WITH_FAILURES"
+class StoredArtifact(OutputModel):
+    """An artefact in S3: its key, and the SHA-256 and size S3 verified on upload."""
+
+    key: str
+    sha256: str
+    size: int
+    content_type: str
 
 
-class BillingRun(Resource):
-    account_id: str
-    run_date: date
-    cycle_start: date
-    cycle_end: date
-    trigger: str
-    status: BillingRunStatus
-    customers: int
-    issued: int
-    skipped: int
-    failed: int
+class InvoiceRecord(OutputModel):
+    """An invoice as stored: its canonical document and how far issuing it got."""
 
-
-class InvoiceIssued(OutputModel):
-    """Detail of the `InvoiceIssued` event on EventBridge (source `reseller-billing`)."""
-
-    invoice_id: str
-    invoice_number: str
+    id: str
     account_id: str
     customer_id: str
-    currency: str
-    issue_date: date
-    cycle_start: date
-    cycle_end: date
-    net_total: DecimalOut
-    vat_amount: DecimalOut
-    gross_total: DecimalOut
-    artifacts: dict[str, ArtifactInfo]
-    issued_at: datetime
+    run_id: str
+    invoice_number: str
+    state: InvoiceState
+    document: InvoiceDocument
+    artifacts: dict[str, StoredArtifact] = Field(default_factory=dict)
+    event_published: bool = False
+    created_at: datetime
+    issued_at: datetime | None = None
+
+    @property
+    def cycle_start(self) -> date:
+        return self.document.cycle_start
+
+    def as_invoice(self) -> Invoice:
+        artifacts = {name: ArtifactInfo(sha256=a.sha256, size=a.size) for name, a in self.artifacts.items()}
+        return Invoice.of(self.document, artifacts, self.issued_at)
+
+
+@dataclass
+class CustomerBillingData:
+    """What one customer's invoice for a cycle is computed from: its invoice for the cycle if one exists,
+    its SIMs, and its daily usage in the cycle."""
+
+    invoice: InvoiceRecord | None
+    sims: list[billing.Sim] = field(default_factory=list)
+    usage: list[DailyUsage] = field(default_factory=list)

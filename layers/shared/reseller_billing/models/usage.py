@@ -1,17 +1,20 @@
-"""Usage records: what `POST /accounts/{account_id}/usage` takes and answers."""
+"""Usage records: what `POST /accounts/{account_id}/usage` takes and answers, and the daily totals billing
+reads."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from reseller_billing.billing.model import Service
-from reseller_billing.models.catalog import Iccid
-from reseller_billing.models.common import InputModel, OutputModel, Quantity
+from reseller_billing.errors import UsageRejection
+from reseller_billing.models.common import Iccid, InputModel, OutputModel, Quantity
 
 MAX_RECORDS = 1000
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
@@ -60,12 +63,7 @@ class UsageBatch(InputModel):
 class RejectedRecord(OutputModel):
     index: int = Field(description="Position of the record in the request")
     record_id: str | None
-    reason: str = Field(
-        description=(
-            "invalid_record, invalid_iccid, unknown_service, invalid_quantity, invalid_occurred_at, unknown_iccid, "
-            "sim_of_another_reseller, before_activation, sim_retired, cycle_closed"
-        )
-    )
+    reason: UsageRejection
     message: str
 
 
@@ -73,3 +71,13 @@ class UsageResult(OutputModel):
     accepted: int
     duplicates: int
     rejected: list[RejectedRecord]
+
+
+@dataclass(frozen=True, slots=True)
+class DailyUsage:
+    """A SIM's usage of one service on one UTC day: the sum of its records."""
+
+    iccid: str
+    service: Service
+    day: date
+    quantity: Decimal

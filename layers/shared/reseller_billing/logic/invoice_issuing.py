@@ -1,7 +1,8 @@
-"""The invoice worker's use case: issue the invoices of a batch of invoice requests, exactly once each.
+"""Issuing invoices, the invoice worker's use case: the invoices of a batch of invoice requests, each
+exactly once.
 
 Per request: read the customer's cycle in one Query; if the invoice exists, finish what is left of it
-(a redelivered message or a crash half-way); otherwise compute it. Then, for the whole batch: number the
+(a redelivered message or a crash half-way); otherwise compose it. Then, for the whole batch: number the
 new invoices in one transaction with the counter, render and store their artefacts, issue them and count
 the run's outcomes in one transaction, and publish `InvoiceIssued`. Every step can be repeated: a crash
 between any two steps is finished by the next delivery of the message, never done twice."""
@@ -14,25 +15,24 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from reseller_billing.billing.cycles import BillingCycle
-from reseller_billing.dal import billing as table
-from reseller_billing.dal.billing import ISSUED, NUMBERED, CounterMoved, InvoicesExist, Outcome
-from reseller_billing.dal.items import InvoiceItem
-from reseller_billing.errors import TransientError
+from reseller_billing.dal import billing_runs as runs_table
+from reseller_billing.dal import invoices as table
+from reseller_billing.dal.billing_runs import Outcome
+from reseller_billing.dal.invoices import CounterMoved, InvoicesExist
+from reseller_billing.errors import ErrorCode, TransientError
 from reseller_billing.integration import artifacts, events
-from reseller_billing.logic.invoicing import (
-    PriceList,
-    compose_document,
-    compute,
-    invoice_number,
-    render_artifacts,
-)
+from reseller_billing.logic.invoice_composition import compose_invoice
+from reseller_billing.logic.pricing import PriceList
+from reseller_billing.models.accounts import ResellerProfile
+from reseller_billing.models.billing_runs import RunOutcome, SkipReason
 from reseller_billing.models.common import utcnow
 from reseller_billing.models.invoice_document import InvoiceDocument
-from reseller_billing.models.invoices import ArtifactInfo, InvoiceIssued
+from reseller_billing.models.invoices import ArtifactInfo, InvoiceRecord, InvoiceState
+from reseller_billing.models.messages import InvoicedCustomer, InvoiceIssued
 from reseller_billing.observability import logger, metrics
+from reseller_billing.rendering.artifacts import render_artifacts
 from reseller_billing.settings import get_settings
 
 NUMBERING_ATTEMPTS = 8
@@ -43,18 +43,17 @@ LAST_DELIVERY_ATTEMPTS = 3  # to count a request on its last delivery as FAILED 
 
 @dataclass(frozen=True, slots=True)
 class InvoiceRequest:
-    """One customer of one billing run, as the fan-out put it on the invoice queue."""
+    """One customer of one billing run, as delivered from the invoice queue."""
 
     message_id: str
     account_id: str
     run_id: str
-    customer: dict[str, Any]
+    customer: InvoicedCustomer
     receive_count: int
 
     @property
     def customer_id(self) -> str:
-        customer_id: str = self.customer["id"]
-        return customer_id
+        return self.customer.id
 
 
 @dataclass(frozen=True)
@@ -74,15 +73,20 @@ _runs: OrderedDict[tuple[str, str], _Run] = OrderedDict()
 _counters: dict[tuple[str, int], int] = {}
 
 
+def invoice_number(profile: ResellerProfile, year: int, number: int) -> str:
+    """`{prefix}{YYYY}-{NNNNNN}`: the `number`th invoice of the reseller in `year`."""
+    return f"{profile.invoice_number_prefix}{year}-{number:06d}"
+
+
 def _run(account_id: str, run_id: str) -> _Run:
     key = (account_id, run_id)
     if key not in _runs:
-        item = table.get_run(account_id, run_id)
+        run, price_list = runs_table.get_run_and_price_list(account_id, run_id)
         _runs[key] = _Run(
             run_id=run_id,
-            run_date=item.run_date,
-            cycle=BillingCycle(item.cycle_start, item.cycle_end),
-            price_list=PriceList.from_json(item.snapshot),
+            run_date=run.run_date,
+            cycle=BillingCycle(run.cycle_start, run.cycle_end),
+            price_list=PriceList.from_json(price_list),
         )
         while len(_runs) > 32:
             _runs.popitem(last=False)
@@ -117,7 +121,7 @@ def issue_invoices(requests: Sequence[InvoiceRequest]) -> list[str]:
 
 
 def _issue_group(run: _Run, account_id: str, group: list[InvoiceRequest], failed: dict[str, Exception]) -> None:
-    # Requests to AWS are I/O and overlap in a thread pool; computing and rendering are CPU work and run
+    # Requests to AWS are I/O and overlap in a thread pool; composing and rendering are CPU work and run
     # one after the other in this thread.
     with ThreadPoolExecutor(max_workers=IO_THREADS) as pool:
         _issue_group_with(pool, run, account_id, group, failed)
@@ -128,8 +132,8 @@ def _issue_group_with(
 ) -> None:
     outcomes: list[Outcome] = []
     drafts: list[tuple[InvoiceRequest, InvoiceDocument]] = []
-    to_store: list[tuple[InvoiceRequest, InvoiceItem]] = []
-    events_due: list[InvoiceItem] = []
+    to_store: list[tuple[InvoiceRequest, InvoiceRecord]] = []
+    events_due: list[InvoiceRecord] = []
     reads = [
         (request, pool.submit(table.customer_billing_data, account_id, request.customer_id, *run.cycle_bounds))
         for request in group
@@ -137,45 +141,44 @@ def _issue_group_with(
     for request, read in reads:
         try:
             data = read.result()
-            if data.invoice is not None and data.invoice.status == ISSUED:
+            if data.invoice is not None and data.invoice.state is InvoiceState.ISSUED:
                 outcomes.append(_already_issued(run, data.invoice))
                 if not data.invoice.event_published:
                     events_due.append(data.invoice)
             elif data.invoice is not None:
                 to_store.append((request, data.invoice))
             else:
-                computed = compute(run.price_list, request.customer, run.cycle, data)
-                if computed.is_empty:
-                    outcomes.append(Outcome(request.customer_id, "SKIPPED", reason="no_charges"))
+                doc = compose_invoice(run.price_list, request.customer, run.cycle, data)
+                if doc.lines:
+                    drafts.append((request, doc))
                 else:
-                    drafts.append(
-                        (request, compose_document(run.price_list, request.customer, run.cycle, computed, None))
-                    )
+                    outcomes.append(Outcome(request.customer_id, RunOutcome.SKIPPED, reason=SkipReason.NO_CHARGES))
         except Exception as error:
             logger.exception("could not compute an invoice", extra={"customer_id": request.customer_id})
             failed[request.message_id] = error
 
-    for request, item in _number(account_id, run, drafts):
-        to_store.append((request, item))
+    for request, invoice in _number(account_id, run, drafts):
+        to_store.append((request, invoice))
 
-    rendered: list[tuple[InvoiceRequest, InvoiceItem, dict[str, bytes]]] = []
-    for request, item in to_store:
+    rendered: list[tuple[InvoiceRequest, InvoiceRecord, dict[str, bytes]]] = []
+    for request, invoice in to_store:
         try:
-            doc = InvoiceDocument.model_validate(item.document)
-            rendered.append((request, item, render_artifacts(doc, run.price_list.profile.customer_invoice_type)))
+            files = render_artifacts(invoice.document, run.price_list.profile.customer_invoice_type)
+            rendered.append((request, invoice, files))
         except Exception as error:
-            logger.exception("could not render artefacts", extra={"invoice_id": item.id})
+            logger.exception("could not render artefacts", extra={"invoice_id": invoice.id})
             failed[request.message_id] = error
-    uploads = [(request, item, pool.submit(_store_artifacts, item, files)) for request, item, files in rendered]
-    for request, item, upload in uploads:
+    uploads = [
+        (request, invoice, pool.submit(_store_artifacts, invoice, files)) for request, invoice, files in rendered
+    ]
+    for request, invoice, upload in uploads:
         try:
-            upload.result()
-            outcomes.append(Outcome(request.customer_id, "ISSUED", item.id, issue=item))
+            outcomes.append(Outcome(request.customer_id, RunOutcome.ISSUED, invoice.id, issue=upload.result()))
         except Exception as error:
-            logger.exception("could not store artefacts", extra={"invoice_id": item.id})
+            logger.exception("could not store artefacts", extra={"invoice_id": invoice.id})
             failed[request.message_id] = error
 
-    issued = table.record_outcomes(account_id, run.run_id, outcomes)
+    issued = runs_table.record_outcomes(account_id, run.run_id, outcomes)
     metrics.add_metric(name="InvoicesIssued", unit="Count", value=len(issued))
     due = [*issued, *events_due]
     try:
@@ -187,38 +190,40 @@ def _issue_group_with(
             failed[by_customer[invoice.customer_id]] = error
 
 
-def _already_issued(run: _Run, invoice: InvoiceItem) -> Outcome:
+def _already_issued(run: _Run, invoice: InvoiceRecord) -> Outcome:
     if invoice.run_id == run.run_id:
-        return Outcome(invoice.customer_id, "ISSUED", invoice.id)
-    return Outcome(invoice.customer_id, "SKIPPED", invoice.id, reason="already_invoiced")
+        return Outcome(invoice.customer_id, RunOutcome.ISSUED, invoice.id)
+    return Outcome(invoice.customer_id, RunOutcome.SKIPPED, invoice.id, reason=SkipReason.ALREADY_INVOICED)
 
 
 def _number(
     account_id: str, run: _Run, drafts: list[tuple[InvoiceRequest, InvoiceDocument]]
-) -> list[tuple[InvoiceRequest, InvoiceItem]]:
+) -> list[tuple[InvoiceRequest, InvoiceRecord]]:
     """Give each draft the next number and create its invoice, in one transaction with the counter.
 
     Drafts whose invoice turns out to exist (another delivery of the same request got there first) are
     returned as that existing invoice, to be finished rather than created."""
     year = run.run_date.year
     profile = run.price_list.profile
-    ready: list[tuple[InvoiceRequest, InvoiceItem]] = []
+    ready: list[tuple[InvoiceRequest, InvoiceRecord]] = []
     pending = sorted(drafts, key=lambda d: d[1].customer.customer_number)
     last = _counters.get((account_id, year))
     attempts = 0
     while pending:
         if attempts == NUMBERING_ATTEMPTS:
             _counters.pop((account_id, year), None)
-            raise TransientError("invoice numbering kept colliding with other workers", code="numbering_contention")
+            raise TransientError(
+                "invoice numbering kept colliding with other workers", code=ErrorCode.NUMBERING_CONTENTION
+            )
         if last is None:
             last = table.read_counter(account_id, year)
         chunk = pending[:NUMBERED_PER_TRANSACTION]
-        items = [
+        invoices = [
             _numbered_invoice(account_id, run, request, doc, invoice_number(profile, year, last + offset))
             for offset, (request, doc) in enumerate(chunk, start=1)
         ]
         try:
-            table.insert_numbered(account_id, year, last, items)
+            table.insert_numbered(account_id, year, last, invoices)
         except InvoicesExist as exists:
             ready += [(request, exists.existing[doc.id]) for request, doc in chunk if doc.id in exists.existing]
             pending = [(request, doc) for request, doc in pending if doc.id not in exists.existing]
@@ -228,64 +233,57 @@ def _number(
             time.sleep(min(0.02 * 2**attempts, 0.5))
             attempts += 1
             continue
-        last += len(items)
+        last += len(invoices)
         _counters[(account_id, year)] = last
-        ready += list(zip((request for request, _ in chunk), items, strict=True))
+        ready += list(zip((request for request, _ in chunk), invoices, strict=True))
         pending = pending[len(chunk) :]
     return ready
 
 
 def _numbered_invoice(
     account_id: str, run: _Run, request: InvoiceRequest, doc: InvoiceDocument, number: str
-) -> InvoiceItem:
-    return InvoiceItem(
-        *InvoiceItem.key(account_id, request.customer_id, run.cycle.start),
+) -> InvoiceRecord:
+    return InvoiceRecord(
         id=doc.id,
         account_id=account_id,
         customer_id=request.customer_id,
         run_id=run.run_id,
         invoice_number=number,
-        status=NUMBERED,
-        document=doc.model_copy(update={"invoice_number": number}).model_dump(mode="json"),
+        state=InvoiceState.NUMBERED,
+        document=doc.model_copy(update={"invoice_number": number}),
         created_at=utcnow(),
     )
 
 
-def _store_artifacts(item: InvoiceItem, files: dict[str, bytes]) -> None:
-    stored = {name: artifacts.store(item.account_id, item.id, name, body) for name, body in files.items()}
-    item.artifacts = {
-        name: {"key": s.key, "sha256": s.sha256, "size": s.size, "content_type": s.content_type}
-        for name, s in stored.items()
-    }
+def _store_artifacts(invoice: InvoiceRecord, files: dict[str, bytes]) -> InvoiceRecord:
+    """Store the rendered artefacts; returns the invoice with them."""
+    stored = {name: artifacts.store(invoice.account_id, invoice.id, name, body) for name, body in files.items()}
+    return invoice.model_copy(update={"artifacts": stored})
 
 
-def _publish(invoices: list[InvoiceItem]) -> None:
+def _publish(invoices: list[InvoiceRecord]) -> None:
     if not invoices:
         return
-    details = []
-    for invoice in invoices:
-        doc = InvoiceDocument.model_validate(invoice.document)
-        details.append(
+    events.publish(
+        [
             InvoiceIssued(
                 invoice_id=invoice.id,
                 invoice_number=invoice.invoice_number,
                 account_id=invoice.account_id,
                 customer_id=invoice.customer_id,
-                currency=doc.currency,
-                issue_date=doc.issue_date,
-                cycle_start=doc.cycle_start,
-                cycle_end=doc.cycle_end,
-                net_total=doc.net_total,
-                vat_amount=doc.vat_amount,
-                gross_total=doc.gross_total,
-                artifacts={
-                    n: ArtifactInfo(sha256=a["sha256"], size=int(a["size"]))
-                    for n, a in (invoice.artifacts or {}).items()
-                },
+                currency=invoice.document.currency,
+                issue_date=invoice.document.issue_date,
+                cycle_start=invoice.document.cycle_start,
+                cycle_end=invoice.document.cycle_end,
+                net_total=invoice.document.net_total,
+                vat_amount=invoice.document.vat_amount,
+                gross_total=invoice.document.gross_total,
+                artifacts={n: ArtifactInfo(sha256=a.sha256, size=a.size) for n, a in invoice.artifacts.items()},
                 issued_at=invoice.issued_at or utcnow(),
-            ).model_dump(mode="json")
-        )
-    events.publish("InvoiceIssued", details)
+            )
+            for invoice in invoices
+        ]
+    )
     table.mark_events_published(invoices)
 
 
@@ -299,12 +297,13 @@ def _count_last_deliveries_as_failed(requests: Sequence[InvoiceRequest]) -> None
     for request in requests:
         if request.receive_count >= last_attempt:
             due.setdefault((request.account_id, request.run_id), {}).setdefault(
-                request.customer_id, Outcome(request.customer_id, "FAILED", reason="the last delivery did not finish")
+                request.customer_id,
+                Outcome(request.customer_id, RunOutcome.FAILED, reason="the last delivery did not finish"),
             )
     for (account_id, run_id), outcomes in due.items():
         for attempt in range(LAST_DELIVERY_ATTEMPTS):
             try:
-                table.record_outcomes(account_id, run_id, list(outcomes.values()))
+                runs_table.record_outcomes(account_id, run_id, list(outcomes.values()))
                 break
             except Exception:
                 # Not counted yet (if this delivery fails, _record_final_failures tries once more).
@@ -322,8 +321,8 @@ def _record_final_failures(requests: list[InvoiceRequest], failed: dict[str, Exc
             continue
         reason = f"{type(failed[request.message_id]).__name__}: {failed[request.message_id]}"[:500]
         try:
-            table.record_outcomes(
-                request.account_id, request.run_id, [Outcome(request.customer_id, "FAILED", reason=reason)]
+            runs_table.record_outcomes(
+                request.account_id, request.run_id, [Outcome(request.customer_id, RunOutcome.FAILED, reason=reason)]
             )
         except Exception:
             logger.exception("could not record a failed invoice request", extra={"customer_id": request.customer_id})

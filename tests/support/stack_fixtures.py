@@ -1,5 +1,6 @@
-"""End-to-end: `python -m infra.local` (what `make run` starts) in a subprocess on free ports, called
-over real HTTP."""
+"""Fixtures of the tiers that call a running stack over real HTTP (tests/e2e, tests/fuzz): `python -m
+infra.local` (what `make run` starts) in a subprocess on free ports, one per test session, shared by both
+tiers (tests/conftest.py registers this module as a plugin)."""
 
 from __future__ import annotations
 

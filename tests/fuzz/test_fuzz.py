@@ -32,13 +32,13 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
 
 from infra.local.tokens import mint
-from tests.e2e.test_billing import wait_for_run
 from tests.support import factories
-from tests.support.api import Api, HttpTransport
+from tests.support.api import Api, HttpTransport, wait_for_run
 from tests.support.catalog import build_catalog, created
 from tests.support.iccids import iccid
 from tests.support.stack import RunningStack
 
+# With the e2e tests: in one session they share a worker and so the one local stack.
 pytestmark = pytest.mark.xdist_group("e2e")
 
 SEED = 20261126

@@ -1,0 +1,293 @@
+"""Billing runs in the table: the resellers due on a day, runs and their price lists, cycle closures,
+fan-out pages, and each customer's outcome counted once."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from reseller_billing.dal import invoices
+from reseller_billing.dal.items import (
+    AccountItem,
+    BillingRunItem,
+    BillingRunOutcome,
+    CycleClosure,
+    FanoutPage,
+    TableItem,
+    account_pk,
+)
+from reseller_billing.dal.pagination import query_page
+from reseller_billing.dal.writes import Transaction, TransactionFailed, condition_failed
+from reseller_billing.errors import NotFoundError
+from reseller_billing.models.billing_runs import BillingRunRecord, RunOutcome, RunTrigger
+from reseller_billing.models.common import Page, utcnow
+from reseller_billing.models.invoices import InvoiceRecord
+
+# An outcome puts its outcome item and may issue its invoice; with the run's counters, 45 stay under the
+# 100 items TransactWriteItems takes.
+OUTCOMES_PER_TRANSACTION = 45
+
+
+def _run(item: BillingRunItem) -> BillingRunRecord:
+    return BillingRunRecord(
+        id=item.id,
+        account_id=item.account_id,
+        run_date=item.run_date,
+        cycle_start=item.cycle_start,
+        cycle_end=item.cycle_end,
+        trigger=RunTrigger(item.trigger),
+        fanout_enqueued=item.fanout_enqueued,
+        fanout_complete=item.fanout_complete,
+        customers=item.customers,
+        issued=item.issued,
+        skipped=item.skipped,
+        failed=item.failed,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
+
+
+def _run_item(account_id: str, run_id: str) -> BillingRunItem:
+    return BillingRunItem(*BillingRunItem.key(account_id, run_id))
+
+
+# --- resellers due and runs ----------------------------------------------------------------------
+
+
+def resellers_invoicing_on(day: int) -> Iterator[str]:
+    """Ids of the resellers with customer invoicing on whose billing-cycle day is `day` (sparse GSI2, paged)."""
+    for item in TableItem.invoicing_day.query(f"INVOICING_DAY#{day:02d}"):
+        if isinstance(item, AccountItem):
+            yield item.id
+
+
+def insert_run(run: BillingRunRecord, price_list: dict[str, Any]) -> BillingRunRecord:
+    """Create the run with the price list it bills with; if a run with this id exists (a schedule fired
+    twice) return that one instead."""
+    item = BillingRunItem(
+        *BillingRunItem.key(run.account_id, run.id),
+        id=run.id,
+        account_id=run.account_id,
+        run_date=run.run_date,
+        cycle_start=run.cycle_start,
+        cycle_end=run.cycle_end,
+        trigger=run.trigger.value,
+        snapshot=price_list,
+        created_at=run.created_at,
+        updated_at=run.updated_at,
+    )
+    try:
+        item.save(condition=BillingRunItem.pk.does_not_exist())
+    except PutError as error:
+        if not condition_failed(error):
+            raise
+        return get_run(run.account_id, run.id)
+    return _run(item)
+
+
+def _get_item(account_id: str, run_id: str) -> BillingRunItem:
+    try:
+        return BillingRunItem.get(*BillingRunItem.key(account_id, run_id), consistent_read=True)
+    except DoesNotExist:
+        raise NotFoundError(f"billing run {run_id} not found") from None
+
+
+def get_run(account_id: str, run_id: str) -> BillingRunRecord:
+    return _run(_get_item(account_id, run_id))
+
+
+def get_run_and_price_list(account_id: str, run_id: str) -> tuple[BillingRunRecord, dict[str, Any]]:
+    """The run and the price list stored with it, in one read."""
+    item = _get_item(account_id, run_id)
+    return _run(item), item.snapshot
+
+
+def list_runs(account_id: str, limit: int, cursor: str | None) -> Page[BillingRunRecord]:
+    return query_page(
+        BillingRunItem,
+        _run,
+        account_pk(account_id),
+        BillingRunItem.sk.startswith("BILLING_RUN#"),
+        limit=limit,
+        cursor=cursor,
+        newest_first=True,
+    )
+
+
+def mark_fanout_enqueued(run: BillingRunRecord) -> BillingRunRecord:
+    _run_item(run.account_id, run.id).update(actions=[BillingRunItem.fanout_enqueued.set(True)])
+    return run.model_copy(update={"fanout_enqueued": True})
+
+
+def close_cycle(account_id: str, cycle_start: date) -> None:
+    """From now on usage, SIM activations and status changes dated in this cycle are refused."""
+    closure = CycleClosure(*CycleClosure.key(account_id, cycle_start), cycle_start=cycle_start, closed_at=utcnow())
+    try:
+        closure.save(condition=CycleClosure.pk.does_not_exist())
+    except PutError as error:
+        if not condition_failed(error):
+            raise
+
+
+def record_fanout_page(account_id: str, run_id: str, page: int, customers: int, *, last: bool) -> None:
+    """Count a page of customers sent to the invoice queue, once even if the page is redelivered."""
+    tx = Transaction()
+    tx.put(
+        FanoutPage(*FanoutPage.key(account_id, run_id, page), customers=customers),
+        "page",
+        FanoutPage.pk.does_not_exist(),
+    )
+    actions = [BillingRunItem.customers.add(customers), BillingRunItem.updated_at.set(utcnow())]
+    if last:
+        actions.append(BillingRunItem.fanout_complete.set(True))
+    tx.update(_run_item(account_id, run_id), "run", actions)
+    try:
+        tx.commit()
+    except TransactionFailed:
+        return  # this page was counted before
+
+
+# --- outcomes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a run did for one customer, and the NUMBERED invoice (its artefacts stored) it issues, if any."""
+
+    customer_id: str
+    outcome: RunOutcome
+    invoice_id: str | None = None
+    reason: str | None = None
+    issue: InvoiceRecord | None = None
+
+
+def _outcome_item(account_id: str, run_id: str, outcome: Outcome) -> BillingRunOutcome:
+    return BillingRunOutcome(
+        *BillingRunOutcome.key(account_id, run_id, outcome.customer_id),
+        outcome=outcome.outcome.value,
+        invoice_id=outcome.invoice_id,
+        reason=outcome.reason,
+    )
+
+
+_COUNTERS = {
+    RunOutcome.ISSUED: BillingRunItem.issued,
+    RunOutcome.SKIPPED: BillingRunItem.skipped,
+    RunOutcome.FAILED: BillingRunItem.failed,
+}
+
+
+def record_outcomes(account_id: str, run_id: str, outcomes: Sequence[Outcome]) -> list[InvoiceRecord]:
+    """Issue the invoices these outcomes carry and count each customer's outcome in the run, once.
+
+    One transaction for the whole batch; if a condition fails (a redelivered message whose outcome or
+    issue is already recorded), the outcomes it names are settled on their own and the others recorded
+    together again. Returns the invoices this call moved to ISSUED (their InvoiceIssued events are due)."""
+    issued: list[InvoiceRecord] = []
+    for start in range(0, len(outcomes), OUTCOMES_PER_TRANSACTION):
+        issued += _record_chunk(account_id, run_id, outcomes[start : start + OUTCOMES_PER_TRANSACTION])
+    return issued
+
+
+def _record_chunk(account_id: str, run_id: str, outcomes: Sequence[Outcome]) -> list[InvoiceRecord]:
+    try:
+        return _record(account_id, run_id, outcomes)
+    except TransactionFailed as failure:
+        cancelled = failure
+    # The cancellation names the customers whose conditions failed. Settling only those, and recording the
+    # others in one transaction again, keeps a redelivered batch at a few writes rather than one per
+    # customer (each of which could fail the whole batch once more).
+    named = {label.partition(":")[2] for label in cancelled.failed}
+    others = [o for o in outcomes if o.customer_id not in named]
+    if len(others) == len(outcomes):
+        raise RuntimeError(f"a cancelled transaction named no outcome: {sorted(cancelled.failed)}")
+    issued = _record_chunk(account_id, run_id, others) if others else []
+    for outcome in outcomes:
+        if outcome.customer_id in named:
+            issued += _record_one_again(account_id, run_id, outcome, cancelled)
+    return issued
+
+
+def _record(account_id: str, run_id: str, outcomes: Sequence[Outcome]) -> list[InvoiceRecord]:
+    tx = Transaction()
+    issued: list[InvoiceRecord] = []
+    counts = dict.fromkeys(RunOutcome, 0)
+    for outcome in outcomes:
+        if outcome.issue is not None:
+            issued.append(invoices.issue_in(tx, outcome.issue))
+        tx.put(
+            _outcome_item(account_id, run_id, outcome),
+            f"outcome:{outcome.customer_id}",
+            BillingRunOutcome.pk.does_not_exist(),
+        )
+        counts[outcome.outcome] += 1
+    actions = [_COUNTERS[kind].add(n) for kind, n in counts.items() if n]
+    tx.update(_run_item(account_id, run_id), "run", [*actions, BillingRunItem.updated_at.set(utcnow())])
+    tx.commit()
+    return issued
+
+
+def _record_one_again(
+    account_id: str, run_id: str, outcome: Outcome, failure: TransactionFailed
+) -> list[InvoiceRecord]:
+    """An outcome whose transaction failed: its outcome was already counted (a redelivery), or its invoice
+    was already issued by another worker, or its earlier outcome was FAILED and it now succeeded."""
+    customer = outcome.customer_id
+    earlier = failure.failed.get(f"outcome:{customer}")
+    was_failed = earlier is not None and earlier.get("outcome", {}).get("S") == RunOutcome.FAILED.value
+    issue = outcome.issue if f"issue:{customer}" not in failure.failed else None
+    if was_failed and outcome.outcome is not RunOutcome.FAILED:
+        return _recount_failed(account_id, run_id, outcome, issue)
+    issued: list[InvoiceRecord] = []
+    if issue is not None:
+        tx = Transaction()
+        issuing = invoices.issue_in(tx, issue)
+        try:
+            tx.commit()
+            issued.append(issuing)
+        except TransactionFailed:
+            pass
+    if was_failed and outcome.reason:
+        # Counted FAILED when its last delivery began, and failed: keep why (the count stays as it is).
+        tx = Transaction()
+        tx.put(
+            _outcome_item(account_id, run_id, outcome),
+            "outcome",
+            BillingRunOutcome.outcome == RunOutcome.FAILED.value,
+        )
+        with contextlib.suppress(TransactionFailed):
+            tx.commit()
+    elif f"outcome:{customer}" not in failure.failed:
+        with contextlib.suppress(TransactionFailed):
+            _record(account_id, run_id, [Outcome(customer, outcome.outcome, outcome.invoice_id, outcome.reason)])
+    return issued
+
+
+def _recount_failed(account_id: str, run_id: str, outcome: Outcome, issue: InvoiceRecord | None) -> list[InvoiceRecord]:
+    """A customer counted FAILED (when its last delivery began, or before its message was redriven from the
+    DLQ) that has now succeeded: issue its invoice and move its count from FAILED in one transaction, so
+    that an issued invoice is never left counted as a failure."""
+    tx = Transaction()
+    issuing = invoices.issue_in(tx, issue) if issue is not None else None
+    tx.put(
+        _outcome_item(account_id, run_id, outcome),
+        "outcome",
+        BillingRunOutcome.outcome == RunOutcome.FAILED.value,
+    )
+    tx.update(
+        _run_item(account_id, run_id),
+        "run",
+        [BillingRunItem.failed.add(-1), _COUNTERS[outcome.outcome].add(1), BillingRunItem.updated_at.set(utcnow())],
+    )
+    try:
+        tx.commit()
+    except TransactionFailed as failure:
+        if issue is not None and set(failure.failed) == {f"issue:{outcome.customer_id}"}:
+            return _recount_failed(account_id, run_id, outcome, None)  # issued meanwhile by another worker
+        return []  # recounted meanwhile by another worker
+    return [issuing] if issuing is not None else []

@@ -1,0 +1,200 @@
+"""Invoices in the table: a customer's billing data for a cycle, gapless numbering, issuing, reading.
+
+Gapless numbering: an invoice item is created in the same transaction that moves its reseller's counter
+for the year, conditional on the counter still holding the value read. Either both happen or neither,
+so a number is never skipped (no number without its invoice) nor reused (the counter only moves on)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist
+
+from reseller_billing.billing.model import Service, Sim, SimStatus, StatusChange
+from reseller_billing.dal.items import (
+    InvoiceCounter,
+    InvoiceItem,
+    ListingIndex,
+    SimItem,
+    TableItem,
+    UsageTotalItem,
+    account_pk,
+    customer_pk,
+    descending_date,
+)
+from reseller_billing.dal.pagination import query_page
+from reseller_billing.dal.writes import Transaction, TransactionFailed
+from reseller_billing.models.common import Page, utcnow
+from reseller_billing.models.invoice_document import InvoiceDocument
+from reseller_billing.models.invoices import CustomerBillingData, InvoiceRecord, InvoiceState, StoredArtifact
+from reseller_billing.models.usage import DailyUsage
+
+
+def _invoices_partition(account_id: str) -> str:
+    return f"{account_pk(account_id)}#INVOICES"
+
+
+def _invoice(item: InvoiceItem) -> InvoiceRecord:
+    return InvoiceRecord(
+        id=item.id,
+        account_id=item.account_id,
+        customer_id=item.customer_id,
+        run_id=item.run_id,
+        invoice_number=item.invoice_number,
+        state=InvoiceState(item.status),
+        document=InvoiceDocument.model_validate(item.document),
+        artifacts={name: StoredArtifact.model_validate(a) for name, a in (item.artifacts or {}).items()},
+        event_published=item.event_published,
+        created_at=item.created_at,
+        issued_at=item.issued_at,
+    )
+
+
+def _key(invoice: InvoiceRecord) -> tuple[str, str]:
+    return InvoiceItem.key(invoice.account_id, invoice.customer_id, invoice.cycle_start)
+
+
+def _artifacts_json(invoice: InvoiceRecord) -> dict[str, Any]:
+    return {name: artifact.model_dump() for name, artifact in invoice.artifacts.items()}
+
+
+# --- one customer's billing data -----------------------------------------------------------------
+
+
+def _sim(item: SimItem) -> Sim:
+    return Sim(
+        iccid=item.iccid,
+        product_id=item.product_id,
+        activation_date=item.activation_date,
+        history=tuple(StatusChange(SimStatus(c.status), c.effective_date) for c in item.history),
+    )
+
+
+def customer_billing_data(account_id: str, customer_id: str, cycle_start: date, cycle_end: date) -> CustomerBillingData:
+    """The customer's invoice for the cycle (if any), its SIMs and its usage in the cycle, in one Query:
+    SK from INVOICE#{cycle_start} (this cycle's invoice and later ones) over SIM#... to
+    USAGE#{~cycle_start}#~ (daily totals from the cycle start on, newest first)."""
+    data = CustomerBillingData(invoice=None)
+    upper = f"USAGE#{descending_date(cycle_start)}#~"
+    for item in TableItem.query(
+        customer_pk(account_id, customer_id),
+        TableItem.sk.between(f"INVOICE#{cycle_start.isoformat()}", upper),
+        consistent_read=True,
+    ):
+        if isinstance(item, SimItem):
+            data.sims.append(_sim(item))
+        elif isinstance(item, UsageTotalItem):
+            if item.usage_date <= cycle_end:
+                data.usage.append(DailyUsage(item.iccid, Service(item.service), item.usage_date, item.quantity))
+        elif isinstance(item, InvoiceItem) and item.sk == f"INVOICE#{cycle_start.isoformat()}":
+            data.invoice = _invoice(item)
+    return data
+
+
+# --- numbering and issuing -----------------------------------------------------------------------
+
+
+def read_counter(account_id: str, year: int) -> int:
+    """The last invoice number the reseller allocated in `year` (0 before the first)."""
+    try:
+        return InvoiceCounter.get(*InvoiceCounter.key(account_id, year), consistent_read=True).last_number
+    except DoesNotExist:
+        return 0
+
+
+class CounterMoved(Exception):
+    """Another worker numbered invoices since the counter was read."""
+
+
+class InvoicesExist(Exception):
+    def __init__(self, existing: dict[str, InvoiceRecord]):
+        super().__init__(f"{len(existing)} invoices exist already")
+        self.existing = existing  # invoice id -> the stored invoice
+
+
+def insert_numbered(account_id: str, year: int, last_number: int, invoices: Sequence[InvoiceRecord]) -> None:
+    """Create `invoices` (NUMBERED, carrying numbers last_number+1 ...) and move the counter to their last
+    number, in one transaction. CounterMoved / InvoicesExist say why it did not happen."""
+    tx = Transaction()
+    counter = InvoiceCounter(*InvoiceCounter.key(account_id, year))
+    new_last = last_number + len(invoices)
+    unchanged = InvoiceCounter.pk.does_not_exist() if last_number == 0 else InvoiceCounter.last_number == last_number
+    tx.update(
+        counter,
+        "counter",
+        [InvoiceCounter.last_number.set(new_last), InvoiceCounter.entity.set(InvoiceCounter)],
+        unchanged,
+    )
+    for invoice in invoices:
+        item = InvoiceItem(
+            *_key(invoice),
+            id=invoice.id,
+            account_id=invoice.account_id,
+            customer_id=invoice.customer_id,
+            run_id=invoice.run_id,
+            invoice_number=invoice.invoice_number,
+            status=invoice.state.value,
+            document=invoice.document.model_dump(mode="json"),
+            created_at=invoice.created_at,
+        )
+        tx.put(item, f"invoice:{invoice.id}", InvoiceItem.pk.does_not_exist())
+    try:
+        tx.commit()
+    except TransactionFailed as failure:
+        existing = {
+            label.split(":", 1)[1]: _invoice(InvoiceItem.from_raw_data(raw))
+            for label, raw in failure.failed.items()
+            if label.startswith("invoice:") and raw
+        }
+        if existing:
+            raise InvoicesExist(existing) from None
+        raise CounterMoved() from None
+
+
+def issue_in(tx: Transaction, invoice: InvoiceRecord) -> InvoiceRecord:
+    """Add to `tx` the move of a NUMBERED invoice, its artefacts stored, to ISSUED (which also lists it:
+    GSI1 `ACCOUNT#{aid}#INVOICES` / `{cid}#{cycle_start}`); returns the invoice as it will be."""
+    issued_at = utcnow()
+    tx.update(
+        InvoiceItem(*_key(invoice)),
+        f"issue:{invoice.customer_id}",
+        [
+            InvoiceItem.status.set(InvoiceState.ISSUED.value),
+            InvoiceItem.artifacts.set(_artifacts_json(invoice)),
+            InvoiceItem.issued_at.set(issued_at),
+            InvoiceItem.gsi1pk.set(_invoices_partition(invoice.account_id)),
+            InvoiceItem.gsi1sk.set(f"{invoice.customer_id}#{invoice.cycle_start.isoformat()}"),
+        ],
+        InvoiceItem.status == InvoiceState.NUMBERED.value,
+    )
+    return invoice.model_copy(update={"state": InvoiceState.ISSUED, "issued_at": issued_at})
+
+
+def mark_events_published(invoices: Sequence[InvoiceRecord]) -> None:
+    """Note that these invoices' InvoiceIssued events went out."""
+    for start in range(0, len(invoices), 100):
+        tx = Transaction()
+        for invoice in invoices[start : start + 100]:
+            tx.update(InvoiceItem(*_key(invoice)), invoice.id, [InvoiceItem.event_published.set(True)])
+        tx.commit()
+
+
+# --- reading invoices ----------------------------------------------------------------------------
+
+
+def get_invoice(account_id: str, customer_id: str, cycle_start: date) -> InvoiceRecord | None:
+    try:
+        item = InvoiceItem.get(*InvoiceItem.key(account_id, customer_id, cycle_start), consistent_read=True)
+    except DoesNotExist:
+        return None
+    return _invoice(item)
+
+
+def list_invoices(account_id: str, customer_id: str | None, limit: int, cursor: str | None) -> Page[InvoiceRecord]:
+    """Issued invoices, by customer then cycle (GSI1: ACCOUNT#{aid}#INVOICES / {cid}#{cycle_start})."""
+    condition = ListingIndex.gsi1sk.startswith(f"{customer_id}#") if customer_id else None
+    return query_page(
+        InvoiceItem, _invoice, _invoices_partition(account_id), condition, limit=limit, cursor=cursor, index="GSI1"
+    )

@@ -1,0 +1,62 @@
+"""A reseller's customers. Every use case first checks that the account is a reseller (409
+`account_not_reseller`); who may call is settled at the edge (operators, or the reseller's own users)."""
+
+from __future__ import annotations
+
+from reseller_billing.dal import customers as table
+from reseller_billing.dal.writes import saved_with_retries
+from reseller_billing.errors import ConflictError, ErrorCode
+from reseller_billing.etags import check_if_match
+from reseller_billing.ids import new_id
+from reseller_billing.logic.accounts import load_reseller
+from reseller_billing.models.common import Page, Versioned, utcnow
+from reseller_billing.models.customers import Customer, CustomerCreate, CustomerStatus, CustomerUpdate
+
+
+def create_customer(account_id: str, request: CustomerCreate) -> Versioned[Customer]:
+    load_reseller(account_id)
+    now = utcnow()
+    customer = Customer(
+        id=new_id("cus"),
+        account_id=account_id,
+        customer_number=request.customer_number,
+        name=request.name,
+        email=request.email,
+        address=request.address,
+        vat_rate=request.vat_rate,
+        status=CustomerStatus.ACTIVE,
+        created_at=now,
+        updated_at=now,
+    )
+    return table.insert_customer(customer)
+
+
+def get_customer(account_id: str, customer_id: str) -> Versioned[Customer]:
+    load_reseller(account_id)
+    return table.get_customer(account_id, customer_id)
+
+
+def list_customers(account_id: str, limit: int, cursor: str | None) -> Page[Customer]:
+    load_reseller(account_id)
+    return table.list_customers(account_id, limit, cursor)
+
+
+def update_customer(
+    account_id: str, customer_id: str, request: CustomerUpdate, if_match: str | None
+) -> Versioned[Customer]:
+    """Change details; `status` suspends (ACTIVE<->SUSPENDED) or closes (only when all SIMs are RETIRED;
+    a CLOSED customer stays closed)."""
+    return saved_with_retries(lambda: _update_customer(account_id, customer_id, request, if_match), if_match)
+
+
+def _update_customer(
+    account_id: str, customer_id: str, request: CustomerUpdate, if_match: str | None
+) -> Versioned[Customer]:
+    stored = get_customer(account_id, customer_id)
+    check_if_match(if_match, stored.version)
+    if stored.value.status is CustomerStatus.CLOSED:
+        raise ConflictError(f"customer {customer_id} is CLOSED", code=ErrorCode.CUSTOMER_CLOSED)
+    changes = {field: getattr(request, field) for field in request.model_fields_set}
+    customer = stored.value.model_copy(update={**changes, "updated_at": utcnow()})
+    closing = request.status is CustomerStatus.CLOSED
+    return table.save_customer(customer, stored.version, closing=closing)

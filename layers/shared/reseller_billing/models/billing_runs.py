@@ -1,0 +1,99 @@
+"""Billing runs: the API's request and answer, and the run as stored with its progress."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import Field
+
+from reseller_billing.models.common import InputModel, IsoDate, OutputModel, Resource, Timestamp
+
+
+class RunTrigger(StrEnum):
+    """What started a run: a request to the API, or the daily schedule."""
+
+    MANUAL = "MANUAL"
+    SCHEDULE = "SCHEDULE"
+
+
+class RunOutcome(StrEnum):
+    """What a run did for one customer: issued its invoice, skipped it (no charges, or already invoiced
+    for the cycle), or failed (its invoice request is in the dead-letter queue)."""
+
+    ISSUED = "ISSUED"
+    SKIPPED = "SKIPPED"
+    FAILED = "FAILED"
+
+
+class SkipReason(StrEnum):
+    NO_CHARGES = "no_charges"
+    ALREADY_INVOICED = "already_invoiced"
+
+
+class BillingRunStatus(StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    COMPLETED_WITH_FAILURES = "COMPLETED_WITH_FAILURES"
+
+
+class BillingRunRequest(InputModel):
+    run_date: IsoDate = Field(description="The reseller's billing-cycle day; bills the cycle that ended the day before")
+
+
+class BillingRun(Resource):
+    account_id: str
+    run_date: date
+    cycle_start: date
+    cycle_end: date
+    trigger: RunTrigger
+    status: BillingRunStatus
+    customers: int
+    issued: int
+    skipped: int
+    failed: int
+
+
+class BillingRunRecord(OutputModel):
+    """A run as stored: what it bills, how far its fan-out got, and its customers' outcomes counted."""
+
+    id: str
+    account_id: str
+    run_date: date
+    cycle_start: date
+    cycle_end: date
+    trigger: RunTrigger
+    fanout_enqueued: bool = False
+    fanout_complete: bool = False
+    customers: int = 0
+    issued: int = 0
+    skipped: int = 0
+    failed: int = 0
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @property
+    def status(self) -> BillingRunStatus:
+        """Complete once every page is fanned out and every customer counted; until then queued or running."""
+        done = self.issued + self.skipped + self.failed
+        if self.fanout_complete and done >= self.customers:
+            return BillingRunStatus.COMPLETED_WITH_FAILURES if self.failed else BillingRunStatus.COMPLETED
+        return BillingRunStatus.RUNNING if done or self.customers else BillingRunStatus.QUEUED
+
+    def as_billing_run(self) -> BillingRun:
+        return BillingRun(
+            id=self.id,
+            account_id=self.account_id,
+            run_date=self.run_date,
+            cycle_start=self.cycle_start,
+            cycle_end=self.cycle_end,
+            trigger=self.trigger,
+            status=self.status,
+            customers=self.customers,
+            issued=self.issued,
+            skipped=self.skipped,
+            failed=self.failed,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+        )

@@ -1,0 +1,78 @@
+"""What the billing path sends between functions: the queue messages and the EventBridge event.
+
+Each is written and read through its model, so the fields a producer writes are the fields a consumer
+reads. The JSON on the wire is the models' JSON (decimals as strings, dates as YYYY-MM-DD).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+from reseller_billing.models.customers import Customer
+from reseller_billing.models.invoice_document import Address
+from reseller_billing.models.invoices import ArtifactInfo, DecimalOut
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
+class FanoutPageMessage(Message):
+    """On the fan-out queue: send page `page` of a run's customers, starting after `cursor`."""
+
+    account_id: str
+    run_id: str
+    page: int
+    cursor: str | None
+
+
+class InvoicedCustomer(Message):
+    """The customer as its invoice shows it, taken when the run fans out."""
+
+    id: str
+    customer_number: str
+    name: str
+    email: str
+    address: Address
+    vat_rate: Decimal
+
+    @classmethod
+    def of(cls, customer: Customer) -> InvoicedCustomer:
+        return cls(
+            id=customer.id,
+            customer_number=customer.customer_number,
+            name=customer.name,
+            email=customer.email,
+            address=Address.model_validate(customer.address.model_dump()),
+            vat_rate=customer.vat_rate,
+        )
+
+
+class InvoiceRequestMessage(Message):
+    """On the invoice queue: issue the invoice of one customer of one run."""
+
+    account_id: str
+    run_id: str
+    run_date: date
+    customer: InvoicedCustomer
+
+
+class InvoiceIssued(Message):
+    """Detail of the `InvoiceIssued` event on EventBridge (source `reseller-billing`)."""
+
+    invoice_id: str
+    invoice_number: str
+    account_id: str
+    customer_id: str
+    currency: str
+    issue_date: date
+    cycle_start: date
+    cycle_end: date
+    net_total: DecimalOut
+    vat_amount: DecimalOut
+    gross_total: DecimalOut
+    artifacts: dict[str, ArtifactInfo]
+    issued_at: datetime
