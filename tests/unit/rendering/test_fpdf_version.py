@@ -7,7 +7,7 @@ from pathlib import Path
 import fpdf
 
 ROOT = Path(__file__).resolve().parents[3]
-REQUIREMENTS = ROOT / "layers/dependencies/requirements.txt"
+REQUIREMENTS = ROOT / "layers/dependencies/requirements.in"  # the pin; requirements.txt is its hashed lock
 GLUE = "layers/shared/reseller_billing/rendering/fpdf_fonts.py"
 
 
