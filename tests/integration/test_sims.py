@@ -35,7 +35,7 @@ def test_assign_and_read_back(operator, catalog):
     assert sim["product_id"] == catalog.product["id"]
     assert sim["activation_date"] == "2025-01-10"
     assert sim["status"] == "ACTIVE"
-    assert sim["history"] == [{"status": "ACTIVE", "effective_date": "2025-01-10"}]
+    assert sim["history"] == [{"status": "ACTIVE", "effective_date": "2025-01-10", "scheduled": False}]
     assert answer.header("ETag") == '"1"'
     assert answer.header("Location") == catalog.sim_path(sim_iccid)
     read = operator.get(catalog.sim_path(sim_iccid))
@@ -170,10 +170,10 @@ class TestStatusChanges:
         retired = _status(operator, catalog, sim, "RETIRED", "2025-03-15")
         assert retired.status == 200
         expected = [
-            {"status": "ACTIVE", "effective_date": "2025-01-10"},
-            {"status": "SUSPENDED", "effective_date": "2025-02-01"},
-            {"status": "ACTIVE", "effective_date": "2025-02-01"},
-            {"status": "RETIRED", "effective_date": "2025-03-15"},
+            {"status": "ACTIVE", "effective_date": "2025-01-10", "scheduled": False},
+            {"status": "SUSPENDED", "effective_date": "2025-02-01", "scheduled": False},
+            {"status": "ACTIVE", "effective_date": "2025-02-01", "scheduled": False},
+            {"status": "RETIRED", "effective_date": "2025-03-15", "scheduled": False},
         ]
         assert retired.json["history"] == expected
         assert retired.json["status"] == "RETIRED"

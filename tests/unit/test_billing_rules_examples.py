@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from reseller_billing.billing.cycles import cycle_billed_on
+from reseller_billing.billing.cycles import CycleSchedule, cycle_starting
 from reseller_billing.billing.engine import compute_invoice
 from reseller_billing.billing.model import (
     Allowance,
@@ -23,7 +23,7 @@ from reseller_billing.billing.model import (
     StatusChange,
 )
 
-CYCLE = cycle_billed_on(date(2026, 11, 5))  # cycle day 5: 2026-10-05 .. 2026-11-04, 31 days
+CYCLE = cycle_starting(date(2026, 10, 5))  # cycle day 5: 2026-10-05 .. 2026-11-04, 31 days
 PRODUCT = Product("prod", "IOT-EU-1GB", "IoT Europe 1 GB", "plan")
 DATA_1GB = (Allowance(Service.DATA, Decimal(1024), Decimal("0.004")),)
 ACTIVE, SUSPENDED = SimStatus.ACTIVE, SimStatus.SUSPENDED
@@ -65,11 +65,12 @@ def amounts(result: ComputedInvoice) -> tuple[dict[LineKind, str], tuple[str, st
 
 def test_the_cycles():
     assert (CYCLE.start, CYCLE.end, CYCLE.days) == (date(2026, 10, 5), date(2026, 11, 4), 31)
-    assert (cycle_billed_on(date(2026, 3, 1)).end, cycle_billed_on(date(2024, 3, 1)).end) == (
+    first = CycleSchedule.fixed(1)
+    assert (first.cycle_containing(date(2026, 2, 10)).end, first.cycle_containing(date(2024, 2, 10)).end) == (
         date(2026, 2, 28),
         date(2024, 2, 29),
     )
-    assert cycle_billed_on(date(2027, 1, 28)).start == date(2026, 12, 28)
+    assert CycleSchedule.fixed(28).cycle_containing(date(2027, 1, 27)).start == date(2026, 12, 28)
 
 
 def test_example_1_one_sim_activated_mid_cycle():

@@ -83,18 +83,6 @@ def _first_day_after(day: date, day_of_month: int) -> date:
     return candidate if candidate > day else add_months(candidate, 1)
 
 
-def cycle_billed_on(run_date: date) -> BillingCycle:
-    """The cycle that ended the day before `run_date` for a reseller whose cycle day never changed."""
-    if run_date.day > 28:
-        raise ValueError("billing cycle days are 1-28")
-    return cycle_starting(add_months(run_date, -1))
-
-
-def cycle_containing(day: date, billing_cycle_day: int) -> BillingCycle:
-    """The cycle containing `day` for a reseller whose cycle day never changed."""
-    return _standard_cycle_containing(day, billing_cycle_day)
-
-
 class CycleSchedule:
     """A reseller's billing cycles, past and future, from its billing-cycle history (oldest first).
 
