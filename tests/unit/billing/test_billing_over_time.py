@@ -43,7 +43,8 @@ PRODUCT = Product("prod", "P", "Product", "plan")
 @st.composite
 def fleets(draw: st.DrawFn, begin: date) -> tuple[tuple[Sim, ...], dict[tuple[str, date], Decimal]]:
     """SIMs activated in the first year, with status changes over the years, and usage on days they exist."""
-    sims, usage = [], {}
+    sims: list[Sim] = []
+    usage: dict[tuple[str, date], Decimal] = {}
     for number in range(draw(st.integers(1, 3))):
         iccid = f"89{number:017d}"
         activation = begin + timedelta(days=draw(st.integers(0, 365)))

@@ -40,7 +40,7 @@ def test_a_standard_account_becomes_a_reseller_with_a_profile():
     assert conversion_error(account(AccountType.STANDARD), request) is None
     converted = updated_account(account(AccountType.STANDARD), request)
     assert (converted.type, converted.reseller_profile) == (AccountType.RESELLER, STORED)
-    assert converted.reseller_profile.billing_cycle_history == [CycleDayEntry(billing_cycle_day=5, effective_from=None)]
+    assert STORED.billing_cycle_history == [CycleDayEntry(billing_cycle_day=5, effective_from=None)]
 
 
 def test_a_standard_account_needs_a_profile_to_become_a_reseller():
