@@ -118,3 +118,40 @@ def test_example_3_a_tier_prices_every_sim():
 def test_example_4_yen_have_no_minor_unit():
     plan = PricePlan("plan", Decimal(0), Decimal(1000), PoolType.INDIVIDUAL)
     assert amounts(invoice(plan, FLEET, {}, "JPY", "10")) == ({LineKind.MRC: "2129"}, ("2129", "213", "2342"))
+
+
+def transition_invoice(new_day: int, usage: str | None) -> tuple[ComputedInvoice, int]:
+    """The transition cycle of a change from day 5 to `new_day` on 2026-11-20, for one SIM active since
+    2026-10-10 on the plan of 9.99 with 1024 MB at 0.004 (VAT 23 %); and the proration days L."""
+    schedule = CycleSchedule(CycleSchedule.fixed(5).changed(new_day, date(2026, 11, 20)))
+    cycle = schedule.cycle_containing(date(2026, 12, 5))
+    plan = PricePlan("plan", Decimal("5.00"), Decimal("9.99"), PoolType.INDIVIDUAL, DATA_1GB)
+    result = compute_invoice(
+        BillingInput(
+            cycle=cycle,
+            currency="EUR",
+            vat_rate=Decimal(23),
+            sims=(sim("A", date(2026, 10, 10)),),
+            usage={("A", Service.DATA): Decimal(usage)} if usage else {},
+            products={PRODUCT.id: PRODUCT},
+            plans={plan.id: plan},
+        )
+    )
+    return result, cycle.proration_days
+
+
+def test_changing_example_1_a_short_transition():
+    result, proration_days = transition_invoice(10, None)
+    assert proration_days == 31
+    lines, totals = amounts(result)
+    assert lines == {LineKind.MRC: "1.61"}  # 9.99 × 5/31
+    assert (result.lines[0].sim_days, result.lines[0].cycle_days) == (5, 31)
+    assert totals == ("1.61", "0.37", "1.98")
+
+
+def test_changing_example_2_a_long_transition():
+    result, proration_days = transition_invoice(20, "600")
+    assert proration_days == 31
+    lines, totals = amounts(result)
+    assert lines == {LineKind.MRC: "4.83", LineKind.OVERAGE_DATA: "0.42"}  # 9.99 × 15/31; 600 − 1024 × 15/31 MB
+    assert totals == ("5.25", "1.21", "6.46")

@@ -1,7 +1,8 @@
 """The canonical invoice: what `invoice.json` holds, what the PDF and CSV are rendered from.
 
 Versioned: `schemas/invoice-<version>.schema.json` is generated from this model and published in the
-repo; a change to the shape bumps SCHEMA_VERSION.
+repo; a change to the shape bumps SCHEMA_VERSION, and the schemas of earlier versions stay, for the
+invoices issued under them (1.0 had no billing_date and due_date).
 """
 
 from __future__ import annotations
