@@ -210,3 +210,8 @@ def test_the_invoicing_day_index_holds_every_day_of_the_history_while_invoicing_
     off = operator.put(f"{catalog.base}/reseller-profile", factories.reseller_profile(customer_invoice_creation=False))
     assert off.status == 200
     assert list(resellers_invoicing_on(5)) == []
+    # A reseller without customers that becomes STANDARD leaves the index too.
+    other = created(operator.post("/accounts", factories.reseller_account(name="Short-lived")))
+    assert list(resellers_invoicing_on(5)) == [other["id"]]
+    assert operator.patch(f"/accounts/{other['id']}", {"type": "STANDARD"}).status == 200
+    assert list(resellers_invoicing_on(5)) == []

@@ -131,3 +131,20 @@ def test_refused_product_moves_change_nothing(operator, catalog, clock):
     theirs = operator.patch(path, {"price_plan_id": other.plan["id"], "effective_from": RUNNING})
     assert (theirs.status, theirs.error_code) == (422, "price_plan_not_found")
     assert stored_items() == before
+
+
+def test_a_cycle_whose_prices_dropped_a_service_used_in_it_is_not_previewed(operator, catalog, clock):
+    """SMS used on the first day of a cycle, then taken out of the plan from that very day: intake
+    accepted them under the version then in force, the version that prices the cycle has no SMS. The
+    preview says so (409), as the run fails that invoice, rather than dropping the SMS."""
+    sms_plan = created(operator.post(f"{catalog.base}/price-plans", factories.price_plan()))
+    product = created(operator.post(f"{catalog.base}/products", factories.product(sms_plan["id"], "IOT-SMS")))
+    created(operator.post(f"{catalog.customer_path}/sims", factories.sim(iccid(2), product["id"], "2026-09-01")))
+    clock.set(ENDED)
+    record = factories.usage_record("sms-1", iccid(2), 3, service="SMS", occurred_at=f"{ENDED}T00:30:00Z")
+    assert operator.post(f"{catalog.base}/usage", {"records": [record]}).json["accepted"] == 1
+    data_only = [{"service": "DATA", "included": 1024, "overage_price": "0.004"}]
+    assert operator.patch(f"{catalog.base}/price-plans/{sms_plan['id']}", {"allowances": data_only}).status == 200
+    answer = operator.get(f"{catalog.customer_path}/invoice-preview?run_date={RUNNING}")
+    assert (answer.status, answer.error_code) == (409, "conflict")
+    assert "SMS" in answer.json["error"]["message"]

@@ -30,8 +30,11 @@ def _priced(stored: Versioned[PricePlanRecord], currency: str) -> Versioned[Pric
     return Versioned(PricePlan.of(stored.value, currency, utctoday()), stored.version)
 
 
-def _effective_from_error(message: str) -> UnprocessableError:
-    return UnprocessableError(message, details=[{"in": "body", "field": "effective_from", "message": message}])
+def effective_from_error(message: str) -> UnprocessableError:
+    """A date the document admits but a rule of the service refuses (a `value_error`, as the API's own
+    validators name theirs)."""
+    detail = {"in": "body", "field": "effective_from", "message": message, "type": "value_error"}
+    return UnprocessableError(f"effective_from {message}", details=[detail])
 
 
 def change_date(requested: date | None, last_scheduled: date | None, today: date) -> date:
@@ -41,9 +44,9 @@ def change_date(requested: date | None, last_scheduled: date | None, today: date
     built on the one before it."""
     effective_from = requested or today
     if effective_from < today:
-        raise _effective_from_error(f"must be today ({today.isoformat()}) or later")
+        raise effective_from_error(f"must be today ({today.isoformat()}) or later")
     if last_scheduled is not None and effective_from < last_scheduled:
-        raise _effective_from_error(
+        raise effective_from_error(
             f"a change is scheduled from {last_scheduled.isoformat()}: date this one on or after it "
             "(the same date replaces it)"
         )
@@ -59,7 +62,7 @@ def with_price_change(plan: PricePlanRecord, request: PricePlanUpdate, today: da
         update["name"] = request.name
     if not changes:
         if request.effective_from is not None:
-            raise _effective_from_error("only with a price change (activation_fee, monthly_fee, pool_type, ...)")
+            raise effective_from_error("only with a price change (activation_fee, monthly_fee, pool_type, ...)")
         return plan.model_copy(update=update)
     latest = plan.versions[-1]
     effective_from = change_date(request.effective_from, latest.effective_from, today)

@@ -7,11 +7,10 @@ from datetime import date, datetime
 
 from reseller_billing.dal import products as table
 from reseller_billing.dal.writes import saved_with_retries
-from reseller_billing.errors import UnprocessableError
 from reseller_billing.etags import check_if_match
 from reseller_billing.ids import new_id
 from reseller_billing.logic.accounts import load_reseller
-from reseller_billing.logic.price_plans import change_date
+from reseller_billing.logic.price_plans import change_date, effective_from_error
 from reseller_billing.models.common import Page, Versioned, utcnow, utctoday
 from reseller_billing.models.products import PlanAssignment, Product, ProductCreate, ProductUpdate
 
@@ -27,8 +26,7 @@ def with_product_change(product: Product, request: ProductUpdate, today: date, n
     }
     if request.price_plan_id is None:
         if request.effective_from is not None:
-            message = "only with price_plan_id"
-            raise UnprocessableError(message, details=[{"in": "body", "field": "effective_from", "message": message}])
+            raise effective_from_error("only with price_plan_id")
         return product.model_copy(update={**changes, "updated_at": now})
     history = product.plan_history
     latest = history[-1]
