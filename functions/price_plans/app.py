@@ -43,7 +43,9 @@ def get_price_plan(account_id: str, price_plan_id: str) -> Response[PricePlan]:
     return http.respond(plan.value, version=plan.version)
 
 
-@router.patch(f"{BASE}/<price_plan_id>", summary="Rename a price plan, or change its prices from a date (a new price version)")
+@router.patch(
+    f"{BASE}/<price_plan_id>", summary="Rename a price plan, or change its prices from a date (a new version)"
+)
 def update_price_plan(
     account_id: str, price_plan_id: str, body: PricePlanUpdate, if_match: http.IfMatch = None
 ) -> Response[PricePlan]:

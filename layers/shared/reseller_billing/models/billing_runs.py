@@ -44,7 +44,9 @@ class BillingRunStatus(StrEnum):
 
 
 class BillingRunRequest(InputModel):
-    run_date: IsoDate = Field(description="A run date of the reseller's cycles; bills the cycle that ended the day before")
+    run_date: IsoDate = Field(
+        description="A run date of the reseller's cycles; bills the cycle that ended the day before"
+    )
 
 
 class BillingRun(Resource):
