@@ -179,7 +179,7 @@ function AccountEdit({ account, profile, accountEtag, profileEtag, config, onSav
         if (Object.keys(change).length) await api.patch(accountPath(account.id), change, { etag: accountEtag });
         const profileChanged = JSON.stringify(values.reseller_profile) !== JSON.stringify(profile);
         if (account.type === "RESELLER" && values.type === "RESELLER" && profileChanged) {
-          const { account_id: _, ...body } = values.reseller_profile;
+          const { account_id: _, billing_cycle_history: __, ...body } = values.reseller_profile;
           await api.put(accountPath(account.id, "reseller-profile"), body, { etag: profileEtag }).catch((error) => {
             throw nestErrors("reseller_profile.", error);
           });

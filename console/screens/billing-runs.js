@@ -30,7 +30,7 @@ function StartRun({ account }) {
       type="date"
       required
       max=${todayUtc()}
-      hint=${`A day ${cycleDay} of a month, today or earlier: it bills the cycle that ended the day before.`}
+      hint=${`A run date (day ${cycleDay} of a month, or the end of a transition after the cycle day changed), today or earlier: it bills the cycle that ended the day before.`}
     />
   </${Form}>`;
 }

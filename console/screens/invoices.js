@@ -82,7 +82,7 @@ export function InvoicePreview({ account, customer }) {
         label="Run date"
         type="date"
         required
-        hint=${`A day ${cycleDay} of a month. A future date shows the charges of the running cycle so far.`}
+        hint=${`A run date (day ${cycleDay} of a month, or the end of a transition). A future date shows the charges of the running cycle so far.`}
       />
     </${Form}>
     ${preview && html`<${InvoiceView} invoice=${preview} customerName=${customer.name} />`}

@@ -1,12 +1,12 @@
 // A reseller's price plans: the list, creating one, and a plan's page (its prices, editing, deleting,
-// and its price versions once the API keeps them).
+// and its price versions).
 
 import { useState } from "preact/hooks";
 import { html } from "../lib/html.js";
 import { accountPath, api } from "../lib/api.js";
 import { useResource } from "../lib/resource.js";
 import { href, navigate } from "../lib/router.js";
-import { date, decimalInput, number, price } from "../lib/format.js";
+import { date, decimalInput, number, price, todayUtc } from "../lib/format.js";
 import { Checkbox, Field, Form, Radios, useForm } from "../components/form.js";
 import { Facts, NotFound, Page, Section } from "../components/page.js";
 import { DataTable, PagedTable, usePagedList } from "../components/table.js";
@@ -158,7 +158,7 @@ function PlanCreate({ account }) {
   </${Page}>`;
 }
 
-/** Price versions (each cycle is priced with the version in force on its first day), when the API has them. */
+/** Price versions (each cycle is priced with the version in force on its first day). */
 function Versions({ plan }) {
   return html`<${DataTable}
     caption="Price versions"
@@ -198,16 +198,21 @@ function DeletePlan({ account, plan }) {
 }
 
 function PlanEdit({ account, plan, etag, onSaved }) {
-  const form = useForm(formValues(plan));
+  const form = useForm({ ...formValues(plan), effective_from: "" });
   const save = () => {
     const { body, rename } = planRequest(form.values);
+    // Only what changed: a name changes at once, and only changed prices make a new price version.
+    const before = planRequest(formValues(plan)).body;
+    const change = Object.fromEntries(Object.entries(body).filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(before[name])));
+    if (form.values.effective_from) change.effective_from = form.values.effective_from;
     return form
-      .submit(async () => (await api.patch(accountPath(account.id, "price-plans", plan.id), body, { etag })).data, { rename })
+      .submit(async () => (Object.keys(change).length ? (await api.patch(accountPath(account.id, "price-plans", plan.id), change, { etag })).data : plan), { rename })
       .then((updated) => updated && onSaved());
   };
   return html`<${Form} form=${form} onSubmit=${save} submitLabel="Save prices">
-    <p class="hint">New prices apply from the next billing run.</p>
+    <p class="hint">New prices price the cycles that start on or after the day they take effect; earlier cycles keep theirs.</p>
     <${PlanFields} form=${form} currency=${plan.currency} />
+    <${Field} form=${form} name="effective_from" label="Prices in force from" type="date" min=${todayUtc()} hint="Today if left empty." className="narrow" />
   </${Form}>`;
 }
 
@@ -233,7 +238,7 @@ function PlanDetail({ account, params }) {
         ],
       ]}
     />
-    ${data.versions && html`<${Section} title="Price versions"><${Versions} plan=${data} /></${Section}>`}
+    <${Section} title="Price versions"><${Versions} plan=${data} /></${Section}>
     <${Section} title="Edit">
       <${PlanEdit}
         key=${plan.etag}

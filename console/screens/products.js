@@ -39,7 +39,7 @@ function ProductFields({ form, plans, creating }) {
       label="Price plan"
       required
       options=${planOptions(plans)}
-      hint=${creating ? null : "Moving the product to another plan reprices its SIMs from the next billing run."}
+      hint=${creating ? null : "Another plan prices the product's cycles that start today or later; earlier cycles keep their plan."}
     />
     ${!creating &&
     html`<${Select}

@@ -42,7 +42,9 @@ def get_artifact_link(account_id: str, invoice_id: str, name: Literal["pdf", "js
     summary="The invoice a run on run_date would issue (nothing stored, no number)",
 )
 def preview_invoice(
-    account_id: str, customer_id: str, run_date: Annotated[IsoDate, Query(description="YYYY-MM-DD, a cycle day")]
+    account_id: str,
+    customer_id: str,
+    run_date: Annotated[IsoDate, Query(description="YYYY-MM-DD, a run date of the reseller's cycles")],
 ) -> Response[Invoice]:
     return http.respond(invoices.preview_invoice(account_id, customer_id, run_date))
 

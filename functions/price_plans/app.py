@@ -43,7 +43,9 @@ def get_price_plan(account_id: str, price_plan_id: str) -> Response[PricePlan]:
     return http.respond(plan.value, version=plan.version)
 
 
-@router.patch(f"{BASE}/<price_plan_id>", summary="Change a price plan (applies from the next billing run)")
+@router.patch(
+    f"{BASE}/<price_plan_id>", summary="Rename a price plan, or change its prices from a date (a new version)"
+)
 def update_price_plan(
     account_id: str, price_plan_id: str, body: PricePlanUpdate, if_match: http.IfMatch = None
 ) -> Response[PricePlan]:
@@ -51,7 +53,7 @@ def update_price_plan(
     return http.respond(plan.value, version=plan.version)
 
 
-@router.delete(f"{BASE}/<price_plan_id>", summary="Delete a price plan no product uses")
+@router.delete(f"{BASE}/<price_plan_id>", summary="Delete a price plan no product's plan history names")
 def delete_price_plan(account_id: str, price_plan_id: str) -> Response[None]:
     price_plans.delete_price_plan(account_id, price_plan_id)
     return Response(status_code=HTTPStatus.NO_CONTENT.value, body=None)

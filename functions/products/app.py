@@ -43,7 +43,7 @@ def get_product(account_id: str, product_id: str) -> Response[Product]:
     return http.respond(product.value, version=product.version)
 
 
-@router.patch(f"{BASE}/<product_id>", summary="Update or retire a product")
+@router.patch(f"{BASE}/<product_id>", summary="Update or retire a product, or move it to another plan from a date")
 def update_product(
     account_id: str, product_id: str, body: ProductUpdate, if_match: http.IfMatch = None
 ) -> Response[Product]:

@@ -23,7 +23,7 @@ running (the e2e test's), on 127.0.0.1 only, and looks only at the accounts it c
 3. Verify: each reseller's customers are listed once; each customer's preview for 2026-11-05 (the cycle
    2026-10-05..2026-11-04 the usage is dated in) has OVERAGE quantities and amounts equal to the distinct
    records sent for its SIMs (with `aws_endpoint` the per-SIM daily totals in DynamoDB too); a billing
-   run per reseller issues exactly one invoice per customer with SIMs, numbered {prefix}2026-000001..N
+   run per reseller issues exactly one invoice per customer with SIMs, numbered {prefix}{YYYY}-000001..N
    without gaps, equal to its preview, whose invoice.json carries each SIM's usage.
 """
 
@@ -56,7 +56,6 @@ from tests.support.iccids import iccid
 
 RUN_DATE = "2026-11-05"  # bills the cycle 2026-10-05 .. 2026-11-04 of cycle day 5
 CYCLE_START = "2026-10-05"
-YEAR = 2026
 ACTIVATION = date(2026, 10, 10)
 USAGE_DAYS = 26  # 2026-10-10 .. 2026-11-04
 DATA_PRICE, SMS_PRICE = Decimal("0.004"), Decimal("0.05")
@@ -883,7 +882,9 @@ def _verify(
                 f"{len(missing)} without one, {len(set(owners) - set(billable[reseller.id]))} unexpected",
             )
         numbers = sorted(inv["invoice_number"] for inv in mine)
-        gapless = [f"{reseller.prefix}{YEAR}-{n:06d}" for n in range(1, len(mine) + 1)]
+        # Numbered in the year of their issue date, the day the run ran (a year's counter starts at 1).
+        year = max((inv["issue_date"][:4] for inv in mine), default="")
+        gapless = [f"{reseller.prefix}{year}-{n:06d}" for n in range(1, len(mine) + 1)]
         if numbers != gapless:
             world.fail(
                 "gapless numbers", f"reseller {reseller.index}: {numbers[:3]}..{numbers[-2:]} vs {gapless[:2]}.."

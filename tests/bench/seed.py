@@ -94,6 +94,7 @@ def seed_reseller(customers: int, sims_each: int, *, invoice_type: str = "BOTH",
                         iccid=sim,
                         account_id=account.id,
                         customer_id=customer_id,
+                        product_id=product.id,
                         activation_date=ACTIVATED,
                     )
                 )

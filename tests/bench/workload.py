@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from reseller_billing.billing.cycles import cycle_billed_on
+from reseller_billing.billing.cycles import cycle_starting
 from reseller_billing.billing.model import (
     Allowance,
     BillingInput,
@@ -26,7 +26,7 @@ from reseller_billing.models.invoice_document import InvoiceDocument
 from reseller_billing.models.messages import InvoicedCustomer
 from tests.support.iccids import iccid
 
-CYCLE = cycle_billed_on(date(2026, 11, 5))
+CYCLE = cycle_starting(date(2026, 10, 5))
 PLAN = PricePlan(
     id="plan_bench",
     activation_fee=Decimal("5.00"),
@@ -101,7 +101,7 @@ def document(name: str = "Omega Logistics Sp. z o.o.", *, sims: int = 10) -> Inv
     from reseller_billing.billing.engine import compute_invoice
 
     computed = compute_invoice(billing_input(sims))
-    return compose_document(price_list(), customer(name), CYCLE, computed, "INV-2026-000001")
+    return compose_document(price_list(), customer(name), CYCLE, computed, "INV-2026-000001", CYCLE.run_date)
 
 
 def long_document(lines: int) -> InvoiceDocument:

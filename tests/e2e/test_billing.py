@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import urllib.request
+from datetime import date, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -22,7 +23,7 @@ from tests.support.iccids import iccid
 pytestmark = pytest.mark.xdist_group("e2e")
 
 SCHEMA = json.loads(
-    (Path(__file__).resolve().parents[2] / "layers/shared/reseller_billing/schemas/invoice-1.0.schema.json").read_text()
+    (Path(__file__).resolve().parents[2] / "layers/shared/reseller_billing/schemas/invoice-2.0.schema.json").read_text()
 )
 
 
@@ -54,7 +55,11 @@ def test_a_billing_run_issues_invoices_with_downloadable_artefacts(operator, api
     assert (run["status"], run["customers"], run["issued"]) == ("COMPLETED", 1, 1)
 
     (invoice,) = me.get(f"{catalog.base}/invoices?customer_id={customer['id']}").json["items"]
-    assert invoice["invoice_number"] == "INV-2026-000001"
+    # Issued today (a catch-up run for 2026-11-05), numbered in the issue date's year, due 30 days later.
+    issued = date.fromisoformat(invoice["issue_date"])
+    number = f"INV-{issued.year}-000001"
+    assert invoice["invoice_number"] == number
+    assert (invoice["billing_date"], invoice["due_date"]) == ("2026-11-05", (issued + timedelta(days=30)).isoformat())
     assert invoice["lines"] == preview["lines"]
     assert invoice["gross_total"] == preview["gross_total"]
     assert me.get(f"{catalog.base}/invoices/{invoice['id']}").json == invoice
@@ -67,7 +72,7 @@ def test_a_billing_run_issues_invoices_with_downloadable_artefacts(operator, api
         assert hashlib.sha256(bodies[name]).hexdigest() == invoice["artifacts"][name]["sha256"]
 
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(bodies["pdf"])).pages)
-    for expected in ("INV-2026-000001", "Nordlicht IoT GmbH", customer["name"], invoice["gross_total"], "2026-11-05"):
+    for expected in (number, "Nordlicht IoT GmbH", customer["name"], invoice["gross_total"], "2026-11-05"):
         assert expected in text, expected
 
     document = json.loads(bodies["json"])

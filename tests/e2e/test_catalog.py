@@ -56,7 +56,7 @@ def test_a_reseller_catalog_from_plan_to_usage(stack, operator):
     sim = _fresh_iccid()
     assigned = catalog.assign(operator, sim, "2025-01-10")
     assert assigned.status == 201, assigned.json
-    assert assigned.json["history"] == [{"status": "ACTIVE", "effective_date": "2025-01-10"}]
+    assert assigned.json["history"] == [{"status": "ACTIVE", "effective_date": "2025-01-10", "scheduled": False}]
     assert [s["iccid"] for s in operator.get(f"{catalog.customer_path}/sims").json["items"]] == [sim]
     again = catalog.assign(operator, sim, "2025-01-10")
     assert (again.status, again.error_code) == (409, "iccid_exists")

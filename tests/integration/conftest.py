@@ -67,6 +67,14 @@ def operator(api):
 
 
 @pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch):
+    """Sets the day the service believes it is (its clock is the real one until a test sets it)."""
+    from tests.support.clock import Clock
+
+    return Clock(monkeypatch)
+
+
+@pytest.fixture
 def unlicensed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LICENSED_FEATURES", "")
     get_settings.cache_clear()

@@ -19,6 +19,8 @@ def test_operator_creates_a_reseller_and_reads_it_back(operator):
         "customer_invoice_type": "BOTH",
         "billing_cycle_day": 5,
         "invoice_number_prefix": "INV-",
+        "payment_terms_days": 30,
+        "billing_cycle_history": [{"billing_cycle_day": 5, "effective_from": None}],
     }
     assert created.header("ETag") == '"1"'
     assert created.header("Location") == f"/accounts/{account['id']}"

@@ -372,11 +372,11 @@ class TestCountersSurviveConcurrentEdits:
         real_save = customers_table.save_customer
         saves: list[int] = []
 
-        def save_after_a_concurrent_change(customer, expected_version, *, closing):
+        def save_after_a_concurrent_change(customer, expected_version, *, closing_on):
             saves.append(expected_version)
             if len(saves) == 1:
                 action()  # between the first read and its save, once
-            return real_save(customer, expected_version, closing=closing)
+            return real_save(customer, expected_version, closing_on=closing_on)
 
         monkeypatch.setattr(customers_table, "save_customer", save_after_a_concurrent_change)
 

@@ -28,7 +28,7 @@ from tests.support.iccids import iccid
 MAX_PRESIGNED_SECONDS = 900  # artefact links are short-lived (README, Security)
 RUN_DATE = "2026-11-05"  # bills 2026-10-05 .. 2026-11-04 (31 days) for billing-cycle day 5
 SCHEMA = json.loads(
-    (Path(__file__).resolve().parents[2] / "layers/shared/reseller_billing/schemas/invoice-1.0.schema.json").read_text()
+    (Path(__file__).resolve().parents[2] / "layers/shared/reseller_billing/schemas/invoice-2.0.schema.json").read_text()
 )
 
 
@@ -98,6 +98,13 @@ def catalog(operator) -> Catalog:
     return build_catalog(operator)
 
 
+@pytest.fixture
+def on_time(clock):
+    """Runs on their run date: invoices issued (and numbered) on RUN_DATE, in 2026, whatever today is."""
+    clock.set(RUN_DATE)
+
+
+@pytest.mark.usefixtures("on_time")
 class TestRun:
     def test_issues_one_invoice_per_customer_with_gapless_numbers(self, operator, catalog, queues):
         customers = add_customers(operator, catalog, 4)
@@ -190,10 +197,11 @@ class TestRun:
         current = factories.usage_record("next-1", iccid(1), 5, occurred_at="2026-11-05T10:00:00Z")
         assert operator.post(f"{catalog.base}/usage", {"records": [current]}).json["accepted"] == 1
 
-    def test_numbers_restart_each_year(self, operator, queues):
+    def test_numbers_restart_each_year(self, operator, queues, clock):
         catalog = build_catalog(operator, reseller_profile=factories.reseller_profile(billing_cycle_day=1))
         add_customers(operator, catalog, 2, activated="2025-11-10", used_at="2025-11-20T08:00:00Z")
         for run_date in ("2025-12-01", "2026-01-01", "2026-02-01"):
+            clock.set(run_date)  # each run on time: issued on its run date, in that year
             start_run(operator, catalog, run_date)
             queues.drain()
         numbers = sorted(i["invoice_number"] for i in invoices_of(operator, catalog))
@@ -331,6 +339,7 @@ def _run_without_workers(operator, catalog: Catalog, queues) -> dict[str, Any]:
     return run
 
 
+@pytest.mark.usefixtures("on_time")
 class TestFailures:
     def test_s3_failure_is_retried_and_issues_once_without_a_gap(self, operator, catalog, queues, monkeypatch):
         add_customers(operator, catalog, 3)

@@ -73,9 +73,10 @@ def test_currency_is_the_reseller_accounts(operator):
 
 
 def test_a_plan_body_cannot_choose_a_currency(operator, reseller):
+    before = item_count()
     answer = operator.post(_plans(reseller), factories.price_plan(currency="USD"))
     assert answer.status == 422
-    assert item_count() == 1
+    assert item_count() == before
 
 
 INVALID_PLANS: list[tuple[dict[str, Any], str]] = [
@@ -234,19 +235,34 @@ class TestDelete:
         assert answer.status == 409
         assert answer.error_code == "price_plan_in_use"
 
-    def test_a_plan_is_free_to_delete_once_its_products_moved_away(self, operator, reseller):
+    def test_a_plan_that_priced_a_product_stays_in_use_after_it_moved_away(self, operator, reseller, clock):
+        """The plan priced the product's earlier cycles, which may still be billed or previewed."""
+        clock.set("2026-11-20")
         old = created(operator.post(_plans(reseller), factories.price_plan(name="Old")))
         new = created(operator.post(_plans(reseller), factories.price_plan(name="New")))
         products = f"/accounts/{reseller['id']}/products"
         first = created(operator.post(products, factories.product(old["id"], "P-1")))
         second = created(operator.post(products, factories.product(old["id"], "P-2")))
         assert operator.patch(f"{products}/{first['id']}", {"price_plan_id": new["id"]}).status == 200
-        assert operator.delete(f"{_plans(reseller)}/{old['id']}").error_code == "price_plan_in_use"
         assert operator.patch(f"{products}/{second['id']}", {"price_plan_id": new["id"]}).status == 200
-        assert operator.delete(f"{_plans(reseller)}/{old['id']}").status == 204
+        assert operator.delete(f"{_plans(reseller)}/{old['id']}").error_code == "price_plan_in_use"
         assert operator.delete(f"{_plans(reseller)}/{new['id']}").error_code == "price_plan_in_use"
-        stored = PricePlanItem.get(*PricePlanItem.key(reseller["id"], new["id"]))
-        assert stored.product_count == 2
+        counts = [PricePlanItem.get(*PricePlanItem.key(reseller["id"], p["id"])).product_count for p in (old, new)]
+        assert counts == [2, 2]
+
+    def test_a_move_replaced_before_it_takes_effect_releases_its_plan(self, operator, reseller, clock):
+        clock.set("2026-11-20")
+        kept = created(operator.post(_plans(reseller), factories.price_plan(name="Kept")))
+        planned = created(operator.post(_plans(reseller), factories.price_plan(name="Planned")))
+        products = f"/accounts/{reseller['id']}/products"
+        product = created(operator.post(products, factories.product(kept["id"])))
+        path = f"{products}/{product['id']}"
+        moved = operator.patch(path, {"price_plan_id": planned["id"], "effective_from": "2026-12-05"})
+        assert moved.json["price_plan_id"] == kept["id"]  # not yet
+        assert operator.delete(f"{_plans(reseller)}/{planned['id']}").error_code == "price_plan_in_use"
+        undone = operator.patch(path, {"price_plan_id": kept["id"], "effective_from": "2026-12-05"})
+        assert undone.json["plan_history"] == [{"price_plan_id": kept["id"], "effective_from": None}]
+        assert operator.delete(f"{_plans(reseller)}/{planned['id']}").status == 204
 
 
 def test_a_product_created_during_a_plan_edit_keeps_the_plan_in_use(operator, reseller, monkeypatch):

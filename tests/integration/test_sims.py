@@ -3,7 +3,7 @@ with a history that only grows."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from reseller_billing.dal.items import CustomerItem, IccidRegistration, SimItem
 from tests.support import factories
 from tests.support.catalog import Catalog, build_catalog, created
 from tests.support.iccids import iccid
-from tests.support.table import close_cycle, item_count
+from tests.support.table import close_cycle, item_count, stored_items
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_assign_and_read_back(operator, catalog):
     assert sim["product_id"] == catalog.product["id"]
     assert sim["activation_date"] == "2025-01-10"
     assert sim["status"] == "ACTIVE"
-    assert sim["history"] == [{"status": "ACTIVE", "effective_date": "2025-01-10"}]
+    assert sim["history"] == [{"status": "ACTIVE", "effective_date": "2025-01-10", "scheduled": False}]
     assert answer.header("ETag") == '"1"'
     assert answer.header("Location") == catalog.sim_path(sim_iccid)
     read = operator.get(catalog.sim_path(sim_iccid))
@@ -170,10 +170,10 @@ class TestStatusChanges:
         retired = _status(operator, catalog, sim, "RETIRED", "2025-03-15")
         assert retired.status == 200
         expected = [
-            {"status": "ACTIVE", "effective_date": "2025-01-10"},
-            {"status": "SUSPENDED", "effective_date": "2025-02-01"},
-            {"status": "ACTIVE", "effective_date": "2025-02-01"},
-            {"status": "RETIRED", "effective_date": "2025-03-15"},
+            {"status": "ACTIVE", "effective_date": "2025-01-10", "scheduled": False},
+            {"status": "SUSPENDED", "effective_date": "2025-02-01", "scheduled": False},
+            {"status": "ACTIVE", "effective_date": "2025-02-01", "scheduled": False},
+            {"status": "RETIRED", "effective_date": "2025-03-15", "scheduled": False},
         ]
         assert retired.json["history"] == expected
         assert retired.json["status"] == "RETIRED"
@@ -298,3 +298,55 @@ def test_sim_items_live_in_the_customer_partition(operator, catalog):
     stored = SimItem.get(*SimItem.key(catalog.account_id, catalog.customer["id"], iccid(1)))
     assert stored.pk == f"ACCOUNT#{catalog.account_id}#CUSTOMER#{catalog.customer['id']}"
     assert stored.sk == f"SIM#{iccid(1)}"
+
+
+class TestStatusesDatedAhead:
+    """A change may be dated after today: the SIM's status is today's, the change shows as scheduled, and
+    its customer closes only once every retirement has taken effect."""
+
+    def test_a_retirement_ahead_is_scheduled_and_keeps_the_customer_open(self, operator, catalog, clock):
+        clock.set("2026-11-20")
+        created(catalog.assign(operator, iccid(1), "2026-10-10"))
+        retiring = _status(operator, catalog, iccid(1), "RETIRED", "2026-12-31")
+        assert retiring.status == 200
+        assert retiring.json["status"] == "ACTIVE"
+        assert retiring.json["history"][-1] == {"status": "RETIRED", "effective_date": "2026-12-31", "scheduled": True}
+        assert operator.get(catalog.sim_path(iccid(1))).json == retiring.json
+        later = _status(operator, catalog, iccid(1), "SUSPENDED", "2027-01-05")
+        assert (later.status, later.error_code) == (409, "sim_retired")
+
+        before = stored_items()
+        refused = operator.patch(catalog.customer_path, {"status": "CLOSED"})
+        assert (refused.status, refused.error_code) == (409, "customer_has_active_sims")
+        assert "2026-12-31" in refused.json["error"]["message"]
+        assert stored_items() == before
+
+        clock.set("2026-12-31")
+        assert operator.get(catalog.sim_path(iccid(1))).json["status"] == "RETIRED"
+        assert operator.patch(catalog.customer_path, {"status": "CLOSED"}).json["status"] == "CLOSED"
+
+    def test_the_latest_retirement_decides_whatever_the_order(self, operator, catalog, clock):
+        clock.set("2026-11-20")
+        for serial in (1, 2):
+            created(catalog.assign(operator, iccid(serial), "2026-10-10"))
+        assert _status(operator, catalog, iccid(1), "RETIRED", "2027-01-15").status == 200
+        assert _status(operator, catalog, iccid(2), "RETIRED", "2026-11-20").status == 200  # earlier, today
+        key = CustomerItem.key(catalog.account_id, catalog.customer["id"])
+        assert CustomerItem.get(*key).latest_retirement == date(2027, 1, 15)
+        clock.set("2027-01-14")
+        assert operator.patch(catalog.customer_path, {"status": "CLOSED"}).error_code == "customer_has_active_sims"
+        clock.set("2027-01-15")
+        assert operator.patch(catalog.customer_path, {"status": "CLOSED"}).status == 200
+
+    def test_usage_stops_at_a_retirement_ahead(self, operator, catalog, clock):
+        clock.set("2026-11-20")
+        created(catalog.assign(operator, iccid(1), "2026-10-10"))
+        assert _status(operator, catalog, iccid(1), "RETIRED", "2026-11-21").status == 200
+        clock.set("2026-11-21", at=time(10, 0))
+        records = [
+            factories.usage_record("before", iccid(1), 5, occurred_at="2026-11-20T23:00:00Z"),
+            factories.usage_record("after", iccid(1), 5, occurred_at="2026-11-21T08:00:00Z"),
+        ]
+        answer = operator.post(f"{catalog.base}/usage", {"records": records}).json
+        assert answer["accepted"] == 1
+        assert [(r["record_id"], r["reason"]) for r in answer["rejected"]] == [("after", "sim_retired")]

@@ -393,3 +393,54 @@ class TestBatchLimits:
         )
         assert answer.status == 400
         assert answer.error_code == "malformed_json"
+
+
+DATA_ONLY = [{"service": "DATA", "included": 1024, "overage_price": "0.004"}]
+
+
+class TestServiceNotInPlan:
+    """A service the SIM's plan (its version that prices the record's cycle) has no allowance for is
+    rejected, not silently dropped; a free allowance (included 0 at price "0") prices a service free."""
+
+    def sim_on(self, operator, catalog: Catalog, code: str, allowances: list[dict[str, Any]]) -> str:
+        """A new SIM, active since 2025-01-10, on a product of its own whose plan has `allowances`."""
+        plan = created(operator.post(f"{catalog.base}/price-plans", factories.price_plan(allowances=allowances)))
+        product = created(operator.post(f"{catalog.base}/products", factories.product(plan["id"], code)))
+        created(operator.post(f"{catalog.customer_path}/sims", factories.sim(iccid(3), product["id"], "2025-01-10")))
+        return iccid(3)
+
+    def test_sms_on_a_data_only_plan_is_rejected_and_writes_nothing(self, operator, catalog):
+        sim = self.sim_on(operator, catalog, "DATA-ONLY", DATA_ONLY)
+        before = item_count()
+        answer = _post(operator, catalog, [_record("s-1", 5, sim=sim, service="SMS")]).json
+        assert answer["accepted"] == 0
+        assert [(r["record_id"], r["reason"]) for r in answer["rejected"]] == [("s-1", "service_not_in_plan")]
+        assert item_count() == before
+        assert _post(operator, catalog, [_record("d-1", 5, sim=sim)]).json["accepted"] == 1
+
+    def test_a_free_allowance_accepts_the_service(self, operator, catalog):
+        sim = self.sim_on(operator, catalog, "FREE-SMS", [{"service": "SMS", "included": 0, "overage_price": "0"}])
+        answer = _post(operator, catalog, [_record("s-1", 5, sim=sim, service="SMS")]).json
+        assert (answer["accepted"], answer["rejected"]) == (1, [])
+
+    def test_the_version_pricing_the_records_cycle_decides(self, operator, catalog, clock):
+        """SMS leave the plan from 2025-03-05, the first day of a cycle: SMS of the cycle before are
+        accepted, SMS from then on are not."""
+        clock.set("2025-03-05")
+        path = f"{catalog.base}/price-plans/{catalog.plan['id']}"
+        assert operator.patch(path, {"allowances": DATA_ONLY}).status == 200
+        before = _record("s-1", 5, service="SMS", occurred_at="2025-03-04T23:00:00Z")
+        after = _record("s-2", 5, service="SMS", occurred_at="2025-03-05T01:00:00Z")
+        answer = _post(operator, catalog, [before, after]).json
+        assert answer["accepted"] == 1
+        assert [(r["record_id"], r["reason"]) for r in answer["rejected"]] == [("s-2", "service_not_in_plan")]
+
+    def test_a_registration_written_without_its_product_is_checked_through_the_sim(self, operator, catalog):
+        """SIMs registered before registrations carried their product."""
+        from reseller_billing.dal.items import IccidRegistration
+
+        sim = self.sim_on(operator, catalog, "DATA-ONLY", DATA_ONLY)
+        IccidRegistration(*IccidRegistration.key(sim)).update(actions=[IccidRegistration.product_id.remove()])
+        answer = _post(operator, catalog, [_record("s-1", 5, sim=sim, service="SMS"), _record("d-1", 5, sim=sim)])
+        assert [r["reason"] for r in answer.json["rejected"]] == ["service_not_in_plan"]
+        assert answer.json["accepted"] == 1

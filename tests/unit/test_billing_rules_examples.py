@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from reseller_billing.billing.cycles import cycle_billed_on
+from reseller_billing.billing.cycles import CycleSchedule, cycle_starting
 from reseller_billing.billing.engine import compute_invoice
 from reseller_billing.billing.model import (
     Allowance,
@@ -23,7 +23,7 @@ from reseller_billing.billing.model import (
     StatusChange,
 )
 
-CYCLE = cycle_billed_on(date(2026, 11, 5))  # cycle day 5: 2026-10-05 .. 2026-11-04, 31 days
+CYCLE = cycle_starting(date(2026, 10, 5))  # cycle day 5: 2026-10-05 .. 2026-11-04, 31 days
 PRODUCT = Product("prod", "IOT-EU-1GB", "IoT Europe 1 GB", "plan")
 DATA_1GB = (Allowance(Service.DATA, Decimal(1024), Decimal("0.004")),)
 ACTIVE, SUSPENDED = SimStatus.ACTIVE, SimStatus.SUSPENDED
@@ -65,11 +65,12 @@ def amounts(result: ComputedInvoice) -> tuple[dict[LineKind, str], tuple[str, st
 
 def test_the_cycles():
     assert (CYCLE.start, CYCLE.end, CYCLE.days) == (date(2026, 10, 5), date(2026, 11, 4), 31)
-    assert (cycle_billed_on(date(2026, 3, 1)).end, cycle_billed_on(date(2024, 3, 1)).end) == (
+    first = CycleSchedule.fixed(1)
+    assert (first.cycle_containing(date(2026, 2, 10)).end, first.cycle_containing(date(2024, 2, 10)).end) == (
         date(2026, 2, 28),
         date(2024, 2, 29),
     )
-    assert cycle_billed_on(date(2027, 1, 28)).start == date(2026, 12, 28)
+    assert CycleSchedule.fixed(28).cycle_containing(date(2027, 1, 27)).start == date(2026, 12, 28)
 
 
 def test_example_1_one_sim_activated_mid_cycle():
@@ -117,3 +118,40 @@ def test_example_3_a_tier_prices_every_sim():
 def test_example_4_yen_have_no_minor_unit():
     plan = PricePlan("plan", Decimal(0), Decimal(1000), PoolType.INDIVIDUAL)
     assert amounts(invoice(plan, FLEET, {}, "JPY", "10")) == ({LineKind.MRC: "2129"}, ("2129", "213", "2342"))
+
+
+def transition_invoice(new_day: int, usage: str | None) -> tuple[ComputedInvoice, int]:
+    """The transition cycle of a change from day 5 to `new_day` on 2026-11-20, for one SIM active since
+    2026-10-10 on the plan of 9.99 with 1024 MB at 0.004 (VAT 23 %); and the proration days L."""
+    schedule = CycleSchedule(CycleSchedule.fixed(5).changed(new_day, date(2026, 11, 20)))
+    cycle = schedule.cycle_containing(date(2026, 12, 5))
+    plan = PricePlan("plan", Decimal("5.00"), Decimal("9.99"), PoolType.INDIVIDUAL, DATA_1GB)
+    result = compute_invoice(
+        BillingInput(
+            cycle=cycle,
+            currency="EUR",
+            vat_rate=Decimal(23),
+            sims=(sim("A", date(2026, 10, 10)),),
+            usage={("A", Service.DATA): Decimal(usage)} if usage else {},
+            products={PRODUCT.id: PRODUCT},
+            plans={plan.id: plan},
+        )
+    )
+    return result, cycle.proration_days
+
+
+def test_changing_example_1_a_short_transition():
+    result, proration_days = transition_invoice(10, None)
+    assert proration_days == 31
+    lines, totals = amounts(result)
+    assert lines == {LineKind.MRC: "1.61"}  # 9.99 × 5/31
+    assert (result.lines[0].sim_days, result.lines[0].cycle_days) == (5, 31)
+    assert totals == ("1.61", "0.37", "1.98")
+
+
+def test_changing_example_2_a_long_transition():
+    result, proration_days = transition_invoice(20, "600")
+    assert proration_days == 31
+    lines, totals = amounts(result)
+    assert lines == {LineKind.MRC: "4.83", LineKind.OVERAGE_DATA: "0.42"}  # 9.99 × 15/31; 600 − 1024 × 15/31 MB
+    assert totals == ("5.25", "1.21", "6.46")

@@ -42,6 +42,7 @@ class ErrorCode(StrEnum):
     STATUS_UNCHANGED = "status_unchanged"
     CYCLE_CLOSED = "cycle_closed"
     INVOICING_DISABLED = "invoicing_disabled"
+    RUN_IN_PROGRESS = "run_in_progress"
     IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
     # 412
     PRECONDITION_FAILED = "precondition_failed"
@@ -83,6 +84,7 @@ class UsageRejection(StrEnum):
     BEFORE_ACTIVATION = "before_activation"
     SIM_RETIRED = "sim_retired"
     CYCLE_CLOSED = "cycle_closed"
+    SERVICE_NOT_IN_PLAN = "service_not_in_plan"
 
 
 class ServiceError(Exception):

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from reseller_billing.billing.cycles import BillingCycle, cycle_billed_on, cycle_containing, cycle_starting
+from reseller_billing.billing.cycles import BillingCycle, CycleSchedule, cycle_starting
 
 
 @pytest.mark.parametrize(
@@ -51,15 +51,16 @@ def test_cycle_starting(start: date, end: date, days: int) -> None:
     ],
 )
 def test_cycle_billed_on(run_date: date, start: date, end: date) -> None:
-    cycle = cycle_billed_on(run_date)
+    cycle = CycleSchedule.fixed(run_date.day).cycle_billed_on(run_date)
+    assert cycle is not None
     assert (cycle.start, cycle.end) == (start, end)
     assert cycle.run_date == run_date
 
 
 @pytest.mark.parametrize("run_date", [date(2028, 1, 29), date(2028, 3, 30), date(2028, 12, 31)])
-def test_cycle_billed_on_refuses_days_after_28(run_date: date) -> None:
-    with pytest.raises(ValueError, match="1-28"):
-        cycle_billed_on(run_date)
+def test_no_cycle_is_billed_after_day_28(run_date: date) -> None:
+    for cycle_day in range(1, 29):
+        assert CycleSchedule.fixed(cycle_day).cycle_billed_on(run_date) is None
 
 
 @pytest.mark.parametrize(
@@ -77,20 +78,22 @@ def test_cycle_billed_on_refuses_days_after_28(run_date: date) -> None:
     ],
 )
 def test_cycle_containing(day: date, cycle_day: int, start: date, end: date) -> None:
-    assert cycle_containing(day, cycle_day) == BillingCycle(start=start, end=end)
+    assert CycleSchedule.fixed(cycle_day).cycle_containing(day) == BillingCycle(start=start, end=end)
 
 
 def test_cycles_tile_the_calendar() -> None:
     """Every day from Dec 2027 (year end, leap February) to Jan 2029 lies in the cycle found for it."""
     for cycle_day in range(1, 29):
+        schedule = CycleSchedule.fixed(cycle_day)
         day = date(2027, 12, 1)
         while day <= date(2029, 1, 31):
-            cycle = cycle_containing(day, cycle_day)
+            cycle = schedule.cycle_containing(day)
             assert day in cycle
             assert cycle.start.day == cycle_day
             assert 28 <= cycle.days <= 31
-            assert cycle_billed_on(cycle.run_date) == cycle
-            assert cycle_containing(cycle.run_date, cycle_day) == cycle_starting(cycle.run_date)
+            assert not cycle.is_transition
+            assert schedule.cycle_billed_on(cycle.run_date) == cycle
+            assert schedule.cycle_containing(cycle.run_date) == cycle_starting(cycle.run_date)
             day += timedelta(days=1)
 
 

@@ -7,10 +7,19 @@ import pytest
 
 from reseller_billing.errors import ConflictError, ErrorCode, UnprocessableError
 from reseller_billing.logic.accounts import conversion_error, updated_account
-from reseller_billing.models.accounts import Account, AccountType, AccountUpdate, InvoiceType, ResellerProfile
+from reseller_billing.models.accounts import (
+    Account,
+    AccountType,
+    AccountUpdate,
+    CycleDayEntry,
+    InvoiceType,
+    ResellerProfile,
+    ResellerProfileState,
+)
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 PROFILE = ResellerProfile(customer_invoice_creation=True, customer_invoice_type=InvoiceType.PDF, billing_cycle_day=5)
+STORED = ResellerProfileState.first(PROFILE)
 
 
 def account(account_type: AccountType) -> Account:
@@ -20,7 +29,7 @@ def account(account_type: AccountType) -> Account:
         type=account_type,
         currency="EUR",
         bill_cycle_day=1,
-        reseller_profile=PROFILE if account_type is AccountType.RESELLER else None,
+        reseller_profile=STORED if account_type is AccountType.RESELLER else None,
         created_at=NOW,
         updated_at=NOW,
     )
@@ -30,7 +39,8 @@ def test_a_standard_account_becomes_a_reseller_with_a_profile():
     request = AccountUpdate(type=AccountType.RESELLER, reseller_profile=PROFILE)
     assert conversion_error(account(AccountType.STANDARD), request) is None
     converted = updated_account(account(AccountType.STANDARD), request)
-    assert (converted.type, converted.reseller_profile) == (AccountType.RESELLER, PROFILE)
+    assert (converted.type, converted.reseller_profile) == (AccountType.RESELLER, STORED)
+    assert STORED.billing_cycle_history == [CycleDayEntry(billing_cycle_day=5, effective_from=None)]
 
 
 def test_a_standard_account_needs_a_profile_to_become_a_reseller():

@@ -74,3 +74,25 @@ def test_retired_is_final(status):
     with pytest.raises(ConflictError) as refused:
         check_status_change(sim((SimStatus.RETIRED, date(2026, 10, 31))), change(status, date(2026, 11, 5)))
     assert refused.value.code is ErrorCode.SIM_RETIRED
+
+
+def test_the_status_is_todays_and_later_changes_are_scheduled():
+    retiring = sim((SimStatus.SUSPENDED, date(2026, 11, 1)), (SimStatus.RETIRED, date(2026, 12, 31)))
+    today = retiring.as_of(date(2026, 11, 20))
+    assert today.status is SimStatus.SUSPENDED
+    assert [c.scheduled for c in today.history] == [False, False, True]
+    assert retiring.as_of(date(2026, 12, 31)).status is SimStatus.RETIRED
+    assert not any(c.scheduled for c in retiring.as_of(date(2026, 12, 31)).history)
+
+
+def test_a_sim_activated_ahead_is_shown_active_with_its_activation_scheduled():
+    ahead = sim().as_of(date(2026, 10, 1))
+    assert ahead.status is SimStatus.ACTIVE
+    assert [c.scheduled for c in ahead.history] == [True]
+
+
+def test_a_scheduled_retirement_is_final_already():
+    retiring = sim((SimStatus.RETIRED, date(2026, 12, 31))).as_of(date(2026, 11, 20))
+    with pytest.raises(ConflictError, match="retires on 2026-12-31") as refused:
+        check_status_change(retiring, change(SimStatus.SUSPENDED, date(2027, 1, 5)))
+    assert refused.value.code is ErrorCode.SIM_RETIRED

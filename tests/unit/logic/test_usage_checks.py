@@ -13,7 +13,12 @@ from tests.support.iccids import iccid
 ACCOUNT = "acc_1"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SIM = SimRegistration(
-    iccid=iccid(1), account_id=ACCOUNT, customer_id="cus_1", activation_date=date(2026, 10, 10), retired_on=None
+    iccid=iccid(1),
+    account_id=ACCOUNT,
+    customer_id="cus_1",
+    product_id="prod_1",
+    activation_date=date(2026, 10, 10),
+    retired_on=None,
 )
 
 
@@ -36,7 +41,7 @@ def test_an_iccid_no_one_registered_is_unknown():
 
 
 def test_another_resellers_sim_is_named_as_such():
-    theirs = SimRegistration(SIM.iccid, "acc_2", "cus_9", SIM.activation_date, None)
+    theirs = SimRegistration(SIM.iccid, "acc_2", "cus_9", "prod_9", SIM.activation_date, None)
     assert reason(datetime(2026, 10, 20, tzinfo=UTC), theirs) is UsageRejection.SIM_OF_ANOTHER_RESELLER
 
 
@@ -46,7 +51,7 @@ def test_the_activation_day_counts_and_the_day_before_does_not():
 
 
 def test_usage_stops_on_the_retirement_day():
-    retired = SimRegistration(SIM.iccid, ACCOUNT, "cus_1", SIM.activation_date, date(2026, 11, 1))
+    retired = SimRegistration(SIM.iccid, ACCOUNT, "cus_1", "prod_1", SIM.activation_date, date(2026, 11, 1))
     assert reason(datetime(2026, 10, 31, 23, 59, tzinfo=UTC), retired) is None
     assert reason(datetime(2026, 11, 1, 0, 0, tzinfo=UTC), retired) is UsageRejection.SIM_RETIRED
 
@@ -60,5 +65,5 @@ def test_a_clock_a_little_ahead_is_tolerated(ahead, expected):
 
 def test_the_owner_is_checked_before_the_dates():
     """Another reseller's SIM is refused as such, whatever its dates: nothing about it is revealed."""
-    theirs = SimRegistration(SIM.iccid, "acc_2", "cus_9", date(2027, 1, 1), date(2027, 2, 1))
+    theirs = SimRegistration(SIM.iccid, "acc_2", "cus_9", "prod_9", date(2027, 1, 1), date(2027, 2, 1))
     assert reason(datetime(2026, 10, 20, tzinfo=UTC), theirs) is UsageRejection.SIM_OF_ANOTHER_RESELLER

@@ -17,6 +17,7 @@ def run(**progress: object) -> BillingRunRecord:
             "run_date": date(2026, 11, 5),
             "cycle_start": date(2026, 10, 5),
             "cycle_end": date(2026, 11, 4),
+            "proration_days": 31,
             "trigger": RunTrigger.MANUAL,
             "created_at": NOW,
             "updated_at": NOW,
@@ -41,3 +42,7 @@ def run(**progress: object) -> BillingRunRecord:
 def test_status(progress, status):
     assert run(**progress).status is status
     assert run(**progress).as_billing_run().status is status
+
+
+def test_only_completed_runs_are_final():
+    assert [status.is_final for status in BillingRunStatus] == [False, False, True, True]

@@ -93,11 +93,9 @@ def test_csv_has_a_header_and_one_row_per_line(make_document):
     for row, line in zip(rows[1:], doc.lines, strict=True):
         record = dict(zip(CSV_COLUMNS, row, strict=True))
         assert record["invoice_number"] == "INV-2026-000042"
-        assert (record["issue_date"], record["cycle_start"], record["cycle_end"]) == (
-            "2026-02-01",
-            "2026-01-01",
-            "2026-01-31",
-        )
+        dates = ("billing_date", "issue_date", "due_date", "cycle_start", "cycle_end")
+        expected = ["2026-02-01", "2026-02-02", "2026-03-04", "2026-01-01", "2026-01-31"]
+        assert [record[name] for name in dates] == expected
         assert record["currency"] == "EUR"
         assert (record["product_code"], record["product_name"]) == (line.product_code, line.product_name)
         assert record["kind"] == line.kind.value

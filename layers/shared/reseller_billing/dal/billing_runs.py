@@ -14,10 +14,12 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from reseller_billing.dal import invoices
 from reseller_billing.dal.items import (
     AccountItem,
+    ActiveRun,
     BillingRunItem,
     BillingRunOutcome,
     CycleClosure,
     FanoutPage,
+    InvoicingDayMarker,
     TableItem,
     account_pk,
 )
@@ -40,6 +42,7 @@ def _run(item: BillingRunItem) -> BillingRunRecord:
         run_date=item.run_date,
         cycle_start=item.cycle_start,
         cycle_end=item.cycle_end,
+        proration_days=item.proration_days or (item.cycle_end - item.cycle_start).days + 1,
         trigger=RunTrigger(item.trigger),
         fanout_enqueued=item.fanout_enqueued,
         fanout_complete=item.fanout_complete,
@@ -60,15 +63,44 @@ def _run_item(account_id: str, run_id: str) -> BillingRunItem:
 
 
 def resellers_invoicing_on(day: int) -> Iterator[str]:
-    """Ids of the resellers with customer invoicing on whose billing-cycle day is `day` (sparse GSI2, paged)."""
-    for item in TableItem.invoicing_day.query(f"INVOICING_DAY#{day:02d}"):
+    """Ids of the resellers with customer invoicing on that may have a run date on day `day` of a month:
+    `day` is in their billing-cycle history (sparse GSI2, paged). Accounts saved before the history
+    existed are in the index themselves, by their one cycle day."""
+    seen: set[str] = set()
+    for item in TableItem.invoicing_day.query(InvoicingDayMarker.index_key(day)):
+        account_id = item.account_id if isinstance(item, InvoicingDayMarker) else None
         if isinstance(item, AccountItem):
-            yield item.id
+            account_id = item.id
+        if account_id is not None and account_id not in seen:
+            seen.add(account_id)
+            yield account_id
 
 
-def insert_run(run: BillingRunRecord, price_list: dict[str, Any]) -> BillingRunRecord:
-    """Create the run with the price list it bills with; if a run with this id exists (a schedule fired
-    twice) return that one instead."""
+class RunExists(Exception):
+    """A run with this id exists already (the schedule fired again)."""
+
+    def __init__(self, run: BillingRunRecord):
+        super().__init__(f"billing run {run.id} exists")
+        self.run = run
+
+
+class ActiveRunMoved(Exception):
+    """Another run became the cycle's active run since it was read."""
+
+
+def active_run(account_id: str, cycle_start: date) -> BillingRunRecord | None:
+    """The run that last started billing this cycle (also when it has finished), if any."""
+    try:
+        marker = ActiveRun.get(*ActiveRun.key(account_id, cycle_start), consistent_read=True)
+    except DoesNotExist:
+        return None
+    return get_run(account_id, marker.run_id)
+
+
+def insert_run(run: BillingRunRecord, price_list: dict[str, Any], replacing: str | None) -> BillingRunRecord:
+    """Create the run with the price list it bills with, and make it its cycle's active run, in one
+    transaction: only if the active run is still `replacing` (None: there is none). RunExists if a run with
+    this id exists (a schedule fired twice), ActiveRunMoved if another run took the cycle meanwhile."""
     item = BillingRunItem(
         *BillingRunItem.key(run.account_id, run.id),
         id=run.id,
@@ -76,17 +108,22 @@ def insert_run(run: BillingRunRecord, price_list: dict[str, Any]) -> BillingRunR
         run_date=run.run_date,
         cycle_start=run.cycle_start,
         cycle_end=run.cycle_end,
+        proration_days=run.proration_days,
         trigger=run.trigger.value,
         snapshot=price_list,
         created_at=run.created_at,
         updated_at=run.updated_at,
     )
+    marker = ActiveRun(*ActiveRun.key(run.account_id, run.cycle_start), run_id=run.id)
+    tx = Transaction()
+    tx.put(item, "run", BillingRunItem.pk.does_not_exist())
+    tx.put(marker, "active", ActiveRun.pk.does_not_exist() if replacing is None else ActiveRun.run_id == replacing)
     try:
-        item.save(condition=BillingRunItem.pk.does_not_exist())
-    except PutError as error:
-        if not condition_failed(error):
-            raise
-        return get_run(run.account_id, run.id)
+        tx.commit()
+    except TransactionFailed as failure:
+        if "run" in failure.failed:
+            raise RunExists(get_run(run.account_id, run.id)) from None
+        raise ActiveRunMoved() from None
     return _run(item)
 
 

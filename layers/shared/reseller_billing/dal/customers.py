@@ -2,9 +2,12 @@
 
 A customer is created in one transaction with the guard that keeps its number unique within the reseller
 and the account's customer count. Its item also counts its SIMs not RETIRED (`open_sim_count`, moved by
-the SIMs' transactions): edits leave that count alone, and closing is conditional on it being 0."""
+the SIMs' transactions) and keeps their latest retirement date (`latest_retirement`): edits leave both
+alone, and closing is conditional on the count being 0 and that date not after today."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -107,17 +110,19 @@ def insert_customer(customer: Customer) -> Versioned[Customer]:
     return Versioned(customer, 1)
 
 
-def save_customer(customer: Customer, expected_version: int, *, closing: bool) -> Versioned[Customer]:
-    """Save a changed customer; closing it also requires that all its SIMs are RETIRED."""
+def save_customer(customer: Customer, expected_version: int, *, closing_on: date | None) -> Versioned[Customer]:
+    """Save a changed customer. Closing it (on `closing_on`, today) also requires that all its SIMs are
+    RETIRED, none of them from a date after today."""
     item = _item(customer)
-    if not closing:
+    if closing_on is None:
         return Versioned(customer, update_version(item, _EDITED, expected_version))
+    retired = CustomerItem.latest_retirement.does_not_exist() | (CustomerItem.latest_retirement <= closing_on)
     tx = Transaction()
     tx.update(
         item,
         "customer",
         [*set_actions(item, _EDITED), CustomerItem.version.set(expected_version + 1)],
-        (CustomerItem.version == expected_version) & (CustomerItem.open_sim_count == 0),
+        (CustomerItem.version == expected_version) & (CustomerItem.open_sim_count == 0) & retired,
     )
     try:
         tx.commit()
@@ -126,6 +131,12 @@ def save_customer(customer: Customer, expected_version: int, *, closing: bool) -
         if int(before.get("open_sim_count", {}).get("N", "0")):
             raise ConflictError(
                 "a customer can be closed only when all its SIMs are RETIRED",
+                code=ErrorCode.CUSTOMER_HAS_ACTIVE_SIMS,
+            ) from None
+        latest = before.get("latest_retirement", {}).get("S")
+        if latest is not None and latest > closing_on.isoformat():
+            raise ConflictError(
+                f"a SIM of this customer retires on {latest}: the customer can be closed from then on",
                 code=ErrorCode.CUSTOMER_HAS_ACTIVE_SIMS,
             ) from None
         raise ChangedMeanwhileError() from None

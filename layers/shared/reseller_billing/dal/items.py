@@ -4,6 +4,8 @@ Key layout (see docs/data-model.md for the access patterns each serves):
 
     PK                                      SK                              item
     ACCOUNT#{aid}                           ACCOUNT                         account (+ reseller profile)
+    ACCOUNT#{aid}                           ACTIVE_RUN#{cycle_start}        the run billing a cycle now
+    ACCOUNT#{aid}                           INVOICING_DAY#{dd}              a cycle day of the reseller's history
     ACCOUNT#{aid}                           CUSTOMER#{cid}                  customer
     ACCOUNT#{aid}                           CUSTOMER_NUMBER#{number}        uniqueness guard
     ACCOUNT#{aid}                           PRICE_PLAN#{pid}                price plan
@@ -23,7 +25,8 @@ Key layout (see docs/data-model.md for the access patterns each serves):
 customer's invoice for a cycle, its SIMs and its usage since the cycle start (invoices.py).
 
 GSI1 (Listing):      ACCOUNTS / {type}#{aid}; ACCOUNT#{aid}#INVOICES / {cid}#{cycle_start}
-GSI2 (InvoicingDay): INVOICING_DAY#{dd} / {aid}, only on resellers with customer invoicing on.
+GSI2 (InvoicingDay): INVOICING_DAY#{dd} / {aid}, on the INVOICING_DAY# items of resellers with customer
+                     invoicing on: one per day of their billing-cycle history.
 """
 
 from __future__ import annotations
@@ -111,11 +114,19 @@ def descending_date(day: date) -> str:
 # --- accounts ------------------------------------------------------------------------------------
 
 
+class CycleDayChangeMap(MapAttribute[str, Any]):
+    billing_cycle_day = IntegerAttribute()
+    effective_from = DateAttribute(null=True)
+
+
 class ResellerProfileMap(MapAttribute[str, Any]):
     customer_invoice_creation = BooleanAttribute()
     customer_invoice_type = UnicodeAttribute()
     billing_cycle_day = IntegerAttribute()
     invoice_number_prefix = UnicodeAttribute()
+    # Profiles stored before these existed read as: 30 days, and a cycle day that never changed.
+    payment_terms_days = IntegerAttribute(null=True)
+    billing_cycle_history = ListAttribute(of=CycleDayChangeMap, null=True)
 
 
 class AccountItem(TableItem, discriminator="Account"):
@@ -136,13 +147,27 @@ class AccountItem(TableItem, discriminator="Account"):
         return account_pk(account_id), "ACCOUNT"
 
     def index_keys(self) -> None:
-        """Set the listing and invoicing-day index keys from the account's current state."""
+        """Set the listing index keys from the account's current state. (The account itself is no longer
+        in the invoicing-day index: its InvoicingDayMarker items are; accounts saved before carry GSI2
+        keys until their next save removes them.)"""
         self.gsi1pk, self.gsi1sk = "ACCOUNTS", f"{self.account_type}#{self.id}"
-        profile = self.reseller_profile
-        if profile is not None and profile.customer_invoice_creation:
-            self.gsi2pk, self.gsi2sk = f"INVOICING_DAY#{int(profile.billing_cycle_day):02d}", self.id
-        else:
-            self.gsi2pk = self.gsi2sk = None
+        self.gsi2pk = self.gsi2sk = None
+
+
+class InvoicingDayMarker(TableItem, discriminator="InvoicingDay"):
+    """One day of the month on which a reseller may have a run date: every day of its billing-cycle
+    history. In the invoicing-day index (GSI2) while its customer invoicing is on; never deleted (an
+    update takes it out of the index), so that saving a profile needs no right to delete."""
+
+    account_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(account_id: str, day: int) -> tuple[str, str]:
+        return account_pk(account_id), f"INVOICING_DAY#{day:02d}"
+
+    @staticmethod
+    def index_key(day: int) -> str:
+        return f"INVOICING_DAY#{day:02d}"
 
 
 # --- catalog -------------------------------------------------------------------------------------
@@ -166,6 +191,7 @@ class CustomerItem(TableItem, discriminator="Customer"):
     vat_rate = DecimalAttribute()
     status = UnicodeAttribute()
     open_sim_count = IntegerAttribute(default=0)  # SIMs not RETIRED: a customer closes only at 0
+    latest_retirement = DateAttribute(null=True)  # of its SIMs: a customer closes only once it has passed
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = IntegerAttribute(default=1)  # ETag; every change is conditional on it
@@ -200,16 +226,28 @@ class MrcTierMap(MapAttribute[str, Any]):
     monthly_fee = DecimalAttribute()
 
 
-class PricePlanItem(TableItem, discriminator="PricePlan"):
-    id = UnicodeAttribute()
-    account_id = UnicodeAttribute()
-    name = UnicodeAttribute()
+class PriceVersionMap(MapAttribute[str, Any]):
+    version = IntegerAttribute()
+    effective_from = DateAttribute(null=True)
     activation_fee = DecimalAttribute()
     monthly_fee = DecimalAttribute()
     pool_type = UnicodeAttribute()
     allowances = ListAttribute(of=AllowanceMap, default=list)
     mrc_tiers = ListAttribute(of=MrcTierMap, default=list)
-    product_count = IntegerAttribute(default=0)  # products on this plan: a plan in use cannot be deleted
+
+
+class PricePlanItem(TableItem, discriminator="PricePlan"):
+    id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    versions = ListAttribute(of=PriceVersionMap, null=True)
+    # A plan stored before prices had versions holds its one version here; its next save moves it.
+    activation_fee = DecimalAttribute(null=True)
+    monthly_fee = DecimalAttribute(null=True)
+    pool_type = UnicodeAttribute(null=True)
+    allowances = ListAttribute(of=AllowanceMap, null=True)
+    mrc_tiers = ListAttribute(of=MrcTierMap, null=True)
+    product_count = IntegerAttribute(default=0)  # products whose plan history names it: those cannot lose it
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = IntegerAttribute(default=1)  # ETag; every change is conditional on it
@@ -219,13 +257,19 @@ class PricePlanItem(TableItem, discriminator="PricePlan"):
         return account_pk(account_id), f"PRICE_PLAN#{plan_id}"
 
 
+class PlanAssignmentMap(MapAttribute[str, Any]):
+    price_plan_id = UnicodeAttribute()
+    effective_from = DateAttribute(null=True)
+
+
 class ProductItem(TableItem, discriminator="Product"):
     id = UnicodeAttribute()
     account_id = UnicodeAttribute()
     code = UnicodeAttribute()
     name = UnicodeAttribute()
     description = UnicodeAttribute(default="")
-    price_plan_id = UnicodeAttribute()
+    price_plan_id = UnicodeAttribute()  # the plan set last; the plan history says from when
+    plan_history = ListAttribute(of=PlanAssignmentMap, null=True)  # products stored before: [(price_plan_id, None)]
     status = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
@@ -264,6 +308,7 @@ class IccidRegistration(TableItem, discriminator="IccidRegistration"):
     iccid = UnicodeAttribute()
     account_id = UnicodeAttribute()
     customer_id = UnicodeAttribute()
+    product_id = UnicodeAttribute(null=True)  # null on registrations written before usage was checked against plans
     activation_date = DateAttribute()
     retired_on = DateAttribute(null=True)
 
@@ -319,12 +364,23 @@ class CycleClosure(TableItem, discriminator="CycleClosure"):
         return account_pk(account_id), f"CYCLE#{cycle_start.isoformat()}"
 
 
+class ActiveRun(TableItem, discriminator="ActiveRun"):
+    """The run that bills a cycle now: a second run for the cycle starts only once this one is final."""
+
+    run_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(account_id: str, cycle_start: date) -> tuple[str, str]:
+        return account_pk(account_id), f"ACTIVE_RUN#{cycle_start.isoformat()}"
+
+
 class BillingRunItem(TableItem, discriminator="BillingRun"):
     id = UnicodeAttribute()
     account_id = UnicodeAttribute()
     run_date = DateAttribute()
     cycle_start = DateAttribute()
     cycle_end = DateAttribute()
+    proration_days = IntegerAttribute(null=True)  # L for a transition cycle; runs stored before: the cycle's days
     trigger = UnicodeAttribute()
     snapshot = CompressedJSONAttribute()  # account, profile and catalog as the run started: one price list per run
     fanout_enqueued = BooleanAttribute(default=False)

@@ -1,37 +1,84 @@
 """A reseller's price plans in the table.
 
-A plan's item counts the products on it (`product_count`, moved by the products' transactions): edits
-leave that count alone, and a plan is deleted only while it is 0."""
+A plan's item holds every version of its prices, and counts the products whose plan history names it
+(`product_count`, moved by the products' transactions): edits leave that count alone, and a plan is deleted
+only while it is 0 — a plan that priced a product's cycles stays, so that those cycles can be billed and
+previewed as they were priced."""
 
 from __future__ import annotations
 
 from pynamodb.exceptions import DeleteError, DoesNotExist
 
-from reseller_billing.dal.items import AllowanceMap, MrcTierMap, PricePlanItem, account_pk
+from reseller_billing.dal.items import AllowanceMap, MrcTierMap, PricePlanItem, PriceVersionMap, account_pk
 from reseller_billing.dal.pagination import query_page
 from reseller_billing.dal.writes import condition_failed, update_version
 from reseller_billing.errors import ConflictError, ErrorCode, NotFoundError
 from reseller_billing.models.common import Page, Versioned
-from reseller_billing.models.price_plans import Allowance, MrcTier, PricePlanRecord
+from reseller_billing.models.price_plans import Allowance, MrcTier, PricePlanRecord, PriceVersion
 
-# What an edit of a plan writes: everything but its key, creation time and product count.
-_EDITED = ("name", "activation_fee", "monthly_fee", "pool_type", "allowances", "mrc_tiers", "updated_at")
+# What an edit of a plan writes: everything but its key, creation time and product count (the prices of a
+# plan stored before versions existed are removed: they are its first version now).
+_EDITED = ("name", "versions", "activation_fee", "monthly_fee", "pool_type", "allowances", "mrc_tiers", "updated_at")
 
 
-def _plan(item: PricePlanItem) -> PricePlanRecord:
+def _allowances(stored: list[AllowanceMap]) -> list[Allowance]:
+    return [Allowance(service=a.service, included=a.included, overage_price=a.overage_price) for a in stored]
+
+
+def _tiers(stored: list[MrcTierMap]) -> list[MrcTier]:
+    return [MrcTier(min_active_sims=t.min_active_sims, monthly_fee=t.monthly_fee) for t in stored]
+
+
+def _versions(item: PricePlanItem) -> list[PriceVersion]:
+    if not item.versions:  # stored before prices had versions
+        return [
+            PriceVersion(
+                version=1,
+                effective_from=None,
+                activation_fee=item.activation_fee,
+                monthly_fee=item.monthly_fee,
+                pool_type=item.pool_type,
+                allowances=_allowances(item.allowances or []),
+                mrc_tiers=_tiers(item.mrc_tiers or []),
+            )
+        ]
+    return [
+        PriceVersion(
+            version=v.version,
+            effective_from=v.effective_from,
+            activation_fee=v.activation_fee,
+            monthly_fee=v.monthly_fee,
+            pool_type=v.pool_type,
+            allowances=_allowances(v.allowances),
+            mrc_tiers=_tiers(v.mrc_tiers),
+        )
+        for v in item.versions
+    ]
+
+
+def plan_of(item: PricePlanItem) -> PricePlanRecord:
     return PricePlanRecord(
         id=item.id,
         account_id=item.account_id,
         name=item.name,
-        activation_fee=item.activation_fee,
-        monthly_fee=item.monthly_fee,
-        pool_type=item.pool_type,
-        allowances=[
-            Allowance(service=a.service, included=a.included, overage_price=a.overage_price) for a in item.allowances
-        ],
-        mrc_tiers=[MrcTier(min_active_sims=t.min_active_sims, monthly_fee=t.monthly_fee) for t in item.mrc_tiers],
+        versions=_versions(item),
         created_at=item.created_at,
         updated_at=item.updated_at,
+    )
+
+
+def _version_map(version: PriceVersion) -> PriceVersionMap:
+    return PriceVersionMap(
+        version=version.version,
+        effective_from=version.effective_from,
+        activation_fee=version.activation_fee,
+        monthly_fee=version.monthly_fee,
+        pool_type=version.pool_type.value,
+        allowances=[
+            AllowanceMap(service=a.service.value, included=a.included, overage_price=a.overage_price)
+            for a in version.allowances
+        ],
+        mrc_tiers=[MrcTierMap(min_active_sims=t.min_active_sims, monthly_fee=t.monthly_fee) for t in version.mrc_tiers],
     )
 
 
@@ -41,14 +88,7 @@ def _item(plan: PricePlanRecord) -> PricePlanItem:
         id=plan.id,
         account_id=plan.account_id,
         name=plan.name,
-        activation_fee=plan.activation_fee,
-        monthly_fee=plan.monthly_fee,
-        pool_type=plan.pool_type.value,
-        allowances=[
-            AllowanceMap(service=a.service.value, included=a.included, overage_price=a.overage_price)
-            for a in plan.allowances
-        ],
-        mrc_tiers=[MrcTierMap(min_active_sims=t.min_active_sims, monthly_fee=t.monthly_fee) for t in plan.mrc_tiers],
+        versions=[_version_map(v) for v in plan.versions],
         created_at=plan.created_at,
         updated_at=plan.updated_at,
     )
@@ -59,13 +99,13 @@ def get_price_plan(account_id: str, plan_id: str) -> Versioned[PricePlanRecord]:
         item = PricePlanItem.get(*PricePlanItem.key(account_id, plan_id), consistent_read=True)
     except DoesNotExist:
         raise NotFoundError(f"price plan {plan_id} not found") from None
-    return Versioned(_plan(item), item.version)
+    return Versioned(plan_of(item), item.version)
 
 
 def list_price_plans(account_id: str, limit: int, cursor: str | None) -> Page[PricePlanRecord]:
     return query_page(
         PricePlanItem,
-        _plan,
+        plan_of,
         account_pk(account_id),
         PricePlanItem.sk.startswith("PRICE_PLAN#"),
         limit=limit,

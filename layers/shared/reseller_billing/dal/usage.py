@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from reseller_billing.billing.model import Service
-from reseller_billing.dal.items import CycleClosure, IccidRegistration, UsageRecordItem, UsageTotalItem
+from reseller_billing.dal.items import CycleClosure, IccidRegistration, SimItem, UsageRecordItem, UsageTotalItem
 from reseller_billing.dal.writes import Transaction, TransactionFailed
 from reseller_billing.errors import TransientError
 from reseller_billing.models.common import utcnow
@@ -57,11 +57,18 @@ def registrations(iccids: Iterable[str]) -> dict[str, SimRegistration]:
             iccid=r.iccid,
             account_id=r.account_id,
             customer_id=r.customer_id,
+            product_id=r.product_id,
             activation_date=r.activation_date,
             retired_on=r.retired_on,
         )
         for r in IccidRegistration.batch_get(keys, consistent_read=True)
     }
+
+
+def products_of_sims(account_id: str, sims: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The products of SIMs (customer id, ICCID) whose registration does not say (BatchGetItem), by ICCID."""
+    keys = [SimItem.key(account_id, customer_id, iccid) for customer_id, iccid in set(sims)]
+    return {sim.iccid: sim.product_id for sim in SimItem.batch_get(keys, consistent_read=True)}
 
 
 def closed_cycles(account_id: str, cycle_starts: Iterable[date]) -> set[date]:

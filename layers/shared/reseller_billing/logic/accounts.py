@@ -14,9 +14,10 @@ from reseller_billing.models.accounts import (
     AccountUpdate,
     ResellerProfile,
     ResellerProfileOut,
+    ResellerProfileState,
     VersionedAccount,
 )
-from reseller_billing.models.common import Page, Versioned, utcnow
+from reseller_billing.models.common import Page, Versioned, utcnow, utctoday
 from reseller_billing.principal import Principal
 from reseller_billing.settings import RESELLER_FEATURE, get_settings
 
@@ -55,7 +56,8 @@ def updated_account(account: Account, request: AccountUpdate) -> Account:
     if request.bill_cycle_day is not None:
         changes["bill_cycle_day"] = request.bill_cycle_day
     if request.type is AccountType.RESELLER and account.type is AccountType.STANDARD:
-        changes.update(type=AccountType.RESELLER, reseller_profile=request.reseller_profile)
+        assert request.reseller_profile is not None  # conversion_error found it there
+        changes.update(type=AccountType.RESELLER, reseller_profile=ResellerProfileState.first(request.reseller_profile))
     elif request.type is AccountType.STANDARD and account.type is AccountType.RESELLER:
         changes.update(type=AccountType.STANDARD, reseller_profile=None)
     return account.model_copy(update=changes)
@@ -66,7 +68,7 @@ def load_account(account_id: str) -> VersionedAccount:
     return table.get_account(account_id)
 
 
-def load_reseller(account_id: str) -> tuple[Account, ResellerProfile]:
+def load_reseller(account_id: str) -> tuple[Account, ResellerProfileState]:
     """The account and its reseller profile; 409 `account_not_reseller` on a STANDARD account."""
     account = table.get_account(account_id).value
     if account.reseller_profile is None:
@@ -85,7 +87,7 @@ def create_account(principal: Principal, request: AccountCreate) -> Versioned[Ac
         type=request.type,
         currency=request.currency,
         bill_cycle_day=request.bill_cycle_day,
-        reseller_profile=request.reseller_profile,
+        reseller_profile=ResellerProfileState.first(request.reseller_profile) if request.reseller_profile else None,
         created_at=now,
         updated_at=now,
     )
@@ -132,13 +134,14 @@ def get_reseller_profile(account_id: str) -> Versioned[ResellerProfileOut]:
     profile = stored.value.reseller_profile
     if profile is None:
         raise NotFoundError(f"account {account_id} is not a reseller and has no reseller profile")
-    return Versioned(ResellerProfileOut(account_id=account_id, **profile.model_dump()), stored.profile_version)
+    return Versioned(ResellerProfileOut(account_id=account_id, **dict(profile)), stored.profile_version)
 
 
 def put_reseller_profile(
     principal: Principal, account_id: str, profile: ResellerProfile, if_match: str | None
 ) -> Versioned[ResellerProfileOut]:
-    """Replace the profile; its ETag is the profile's own version."""
+    """Replace the profile; its ETag is the profile's own version. Another billing-cycle day joins the
+    history and takes effect after the cycle that contains today (a transition cycle leads to it)."""
     return saved_with_retries(lambda: _put_reseller_profile(principal, account_id, profile, if_match), if_match)
 
 
@@ -150,6 +153,7 @@ def _put_reseller_profile(
     if stored.value.reseller_profile is None:
         raise NotFoundError(f"account {account_id} is not a reseller and has no reseller profile")
     check_if_match(if_match, stored.profile_version)
-    account = stored.value.model_copy(update={"reseller_profile": profile, "updated_at": utcnow()})
+    replaced = stored.value.reseller_profile.replaced_by(profile, utctoday())
+    account = stored.value.model_copy(update={"reseller_profile": replaced, "updated_at": utcnow()})
     saved = table.save_account(account, stored, profile_changed=True)
-    return Versioned(ResellerProfileOut(account_id=account_id, **profile.model_dump()), saved.profile_version)
+    return Versioned(ResellerProfileOut(account_id=account_id, **dict(replaced)), saved.profile_version)

@@ -1,24 +1,47 @@
 """Billing runs: started by the daily schedule or by hand, both the same way. A run closes the cycle for
 usage, then fans out one invoice request per customer through SQS, a page of customers at a time, so
-that a reseller with a million customers is fanned out by many short invocations."""
+that a reseller with a million customers is fanned out by many short invocations.
+
+One run at a time bills a cycle: the cycle's active run is recorded with the run, in one transaction, and
+another run for the cycle starts only once that one is final (a manual one is 409 `run_in_progress`
+meanwhile, also when two requests arrive at once; the schedule leaves the cycle to the run under way)."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime
+from typing import Any
 
 from reseller_billing.dal import billing_runs as table
 from reseller_billing.dal import customers as customers_table
-from reseller_billing.errors import ConflictError, ErrorCode, UnprocessableError
+from reseller_billing.dal.billing_runs import ActiveRunMoved, RunExists
+from reseller_billing.errors import ConflictError, ErrorCode, TransientError, UnprocessableError
 from reseller_billing.ids import fixed_id, new_id
 from reseller_billing.integration import queues
 from reseller_billing.logic.accounts import load_reseller
 from reseller_billing.logic.invoice_composition import cycle_of_run_date
-from reseller_billing.logic.pricing import current_price_list
+from reseller_billing.logic.pricing import price_list_for
 from reseller_billing.models.billing_runs import BillingRun, BillingRunRecord, RunTrigger
-from reseller_billing.models.common import Page, utcnow
+from reseller_billing.models.common import Page, utcnow, utctoday
 from reseller_billing.models.messages import FanoutPageMessage, InvoicedCustomer, InvoiceRequestMessage
 from reseller_billing.observability import logger
 from reseller_billing.settings import get_settings
+
+# Taking a cycle's active run loses only to another run taking it at the same moment; the next attempt
+# then finds that run.
+START_ATTEMPTS = 4
+
+
+class RunInProgressError(ConflictError):
+    """Another run of the same account and cycle is QUEUED or RUNNING."""
+
+    def __init__(self, run: BillingRunRecord):
+        super().__init__(
+            f"billing run {run.id} for the cycle {run.cycle_start} .. {run.cycle_end} is {run.status}; "
+            "start another once it has finished",
+            code=ErrorCode.RUN_IN_PROGRESS,
+        )
+        self.run = run
 
 
 def scheduled_run_id(run_date: date) -> str:
@@ -27,7 +50,8 @@ def scheduled_run_id(run_date: date) -> str:
 
 
 def start_billing_run(account_id: str, run_date: date, trigger: RunTrigger, today: date) -> BillingRunRecord:
-    """Validate, record the run with its price list, close the cycle, and enqueue the first fan-out page."""
+    """Validate, record the run with its price list as the cycle's active run, close the cycle, and
+    enqueue the first fan-out page. RunInProgressError while another run of the cycle is not final."""
     account, profile = load_reseller(account_id)
     if run_date > today:
         raise UnprocessableError(
@@ -38,42 +62,72 @@ def start_billing_run(account_id: str, run_date: date, trigger: RunTrigger, toda
     cycle = cycle_of_run_date(profile, run_date)
     if not profile.customer_invoice_creation:
         raise ConflictError("customer invoicing is off in this reseller's profile", code=ErrorCode.INVOICING_DISABLED)
-    price_list = current_price_list(account, profile)
+    price_list = price_list_for(account, profile, cycle.start)
     now = utcnow()
-    run = table.insert_run(
-        BillingRunRecord(
-            id=scheduled_run_id(run_date) if trigger is RunTrigger.SCHEDULE else new_id("run"),
-            account_id=account_id,
-            run_date=run_date,
-            cycle_start=cycle.start,
-            cycle_end=cycle.end,
-            trigger=trigger,
-            created_at=now,
-            updated_at=now,
-        ),
-        price_list.to_json(),
+    run = BillingRunRecord(
+        id=scheduled_run_id(run_date) if trigger is RunTrigger.SCHEDULE else new_id("run"),
+        account_id=account_id,
+        run_date=run_date,
+        cycle_start=cycle.start,
+        cycle_end=cycle.end,
+        proration_days=cycle.proration_days,
+        trigger=trigger,
+        created_at=now,
+        updated_at=now,
     )
-    if run.fanout_enqueued:
-        return run  # the schedule fired again for a run already under way
-    table.close_cycle(account_id, cycle.start)
-    queues.send_fanout_page(FanoutPageMessage(account_id=account_id, run_id=run.id, page=0, cursor=None))
+    started = _record_active_run(run, price_list.to_json())
+    if started.fanout_enqueued:
+        return started  # the schedule fired again for a run already under way
+    return _set_off(started)
+
+
+def _record_active_run(run: BillingRunRecord, price_list: dict[str, Any]) -> BillingRunRecord:
+    """Store the run as its cycle's active run; the stored run if it exists already."""
+    for attempt in range(START_ATTEMPTS):
+        active = table.active_run(run.account_id, run.cycle_start)
+        if active is not None and active.id == run.id:
+            return active
+        if active is not None and not active.status.is_final:
+            if not active.fanout_enqueued:
+                _set_off(active)  # its start was cut short: finish it, so that it can end
+            raise RunInProgressError(active)
+        try:
+            return table.insert_run(run, price_list, active.id if active is not None else None)
+        except RunExists as exists:
+            return exists.run
+        except (ActiveRunMoved, TransientError):
+            time.sleep(0.02 * 2**attempt)
+    raise TransientError("other billing runs of this cycle kept starting at the same moment; retry")
+
+
+def _set_off(run: BillingRunRecord) -> BillingRunRecord:
+    """Close the run's cycle and enqueue its first fan-out page (again, if a start was cut short: a page
+    is counted once, an invoice issued once)."""
+    table.close_cycle(run.account_id, run.cycle_start)
+    queues.send_fanout_page(FanoutPageMessage(account_id=run.account_id, run_id=run.id, page=0, cursor=None))
     return table.mark_fanout_enqueued(run)
 
 
 def start_manual_run(account_id: str, run_date: date) -> BillingRun:
     """A run started through the API (by an operator or the reseller's own users)."""
-    return start_billing_run(account_id, run_date, RunTrigger.MANUAL, today=utcnow().date()).as_billing_run()
+    return start_billing_run(account_id, run_date, RunTrigger.MANUAL, today=utctoday()).as_billing_run()
 
 
 def run_scheduled_billing(day: date) -> list[str]:
-    """The daily schedule: start a run for every reseller whose billing-cycle day is today and whose
-    customer invoicing is on. A failing reseller is logged and does not stop the others."""
+    """The daily schedule: start a run for every reseller with customer invoicing on for which `day` is a
+    run date (the day after one of its cycles ends, as its billing-cycle history has them). A cycle that
+    a manual run is billing is left to it. A failing reseller is logged and does not stop the others."""
     if day.day > 28:
         return []
     started, failed = [], []
     for account_id in table.resellers_invoicing_on(day.day):
         try:
+            _, profile = load_reseller(account_id)
+            if not profile.customer_invoice_creation or not profile.schedule.is_run_date(day):
+                continue
             started.append(start_billing_run(account_id, day, RunTrigger.SCHEDULE, today=day).id)
+        except RunInProgressError as busy:
+            logger.info("a manual run is billing the cycle", extra={"account_id": account_id, "run_id": busy.run.id})
         except Exception:
             logger.exception("could not start the scheduled billing run", extra={"account_id": account_id})
             failed.append(account_id)

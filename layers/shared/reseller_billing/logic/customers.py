@@ -9,7 +9,7 @@ from reseller_billing.errors import ConflictError, ErrorCode
 from reseller_billing.etags import check_if_match
 from reseller_billing.ids import new_id
 from reseller_billing.logic.accounts import load_reseller
-from reseller_billing.models.common import Page, Versioned, utcnow
+from reseller_billing.models.common import Page, Versioned, utcnow, utctoday
 from reseller_billing.models.customers import Customer, CustomerCreate, CustomerStatus, CustomerUpdate
 
 
@@ -44,8 +44,8 @@ def list_customers(account_id: str, limit: int, cursor: str | None) -> Page[Cust
 def update_customer(
     account_id: str, customer_id: str, request: CustomerUpdate, if_match: str | None
 ) -> Versioned[Customer]:
-    """Change details; `status` suspends (ACTIVE<->SUSPENDED) or closes (only when all SIMs are RETIRED;
-    a CLOSED customer stays closed)."""
+    """Change details; `status` suspends (ACTIVE<->SUSPENDED) or closes (only when every SIM is RETIRED
+    today and none retires later; a CLOSED customer stays closed)."""
     return saved_with_retries(lambda: _update_customer(account_id, customer_id, request, if_match), if_match)
 
 
@@ -58,5 +58,5 @@ def _update_customer(
         raise ConflictError(f"customer {customer_id} is CLOSED", code=ErrorCode.CUSTOMER_CLOSED)
     changes = {field: getattr(request, field) for field in request.model_fields_set}
     customer = stored.value.model_copy(update={**changes, "updated_at": utcnow()})
-    closing = request.status is CustomerStatus.CLOSED
-    return table.save_customer(customer, stored.version, closing=closing)
+    closing_on = utctoday() if request.status is CustomerStatus.CLOSED else None
+    return table.save_customer(customer, stored.version, closing_on=closing_on)

@@ -5,37 +5,42 @@ come through here, so a preview shows exactly what a run on that date would issu
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from reseller_billing.billing.cycles import BillingCycle, cycle_billed_on
+from reseller_billing.billing.cycles import BillingCycle
 from reseller_billing.billing.engine import compute_invoice
 from reseller_billing.billing.model import BillingInput, ComputedInvoice, Service
 from reseller_billing.errors import ErrorCode, UnprocessableError
 from reseller_billing.ids import invoice_id
 from reseller_billing.logic.pricing import PriceList
-from reseller_billing.models.accounts import ResellerProfile
+from reseller_billing.models.accounts import ResellerProfileState
 from reseller_billing.models.invoice_document import BilledCustomer, DocumentLine, InvoiceDocument, Issuer, SimDetail
 from reseller_billing.models.invoices import CustomerBillingData
 from reseller_billing.models.messages import InvoicedCustomer
 
 
-def cycle_of_run_date(profile: ResellerProfile, run_date: date) -> BillingCycle:
-    """The cycle billed on `run_date`, which must be the reseller's billing-cycle day (422 otherwise)."""
-    if run_date.day != profile.billing_cycle_day:
+def cycle_of_run_date(profile: ResellerProfileState, run_date: date, field_in: str = "body") -> BillingCycle:
+    """The cycle billed on `run_date`, which must be a run date of the reseller's cycles (422 otherwise):
+    the day after one of its cycles ends, as its billing-cycle history has them."""
+    cycle = profile.schedule.cycle_billed_on(run_date)
+    if cycle is None:
+        ends = profile.schedule.cycle_containing(run_date).run_date
         raise UnprocessableError(
-            f"run_date must fall on the reseller's billing-cycle day ({profile.billing_cycle_day})",
+            f"no billing cycle of this reseller ends the day before {run_date}; the cycle running then is "
+            f"billed on {ends}",
             code=ErrorCode.RUN_DATE_NOT_CYCLE_DAY,
-            details=[{"in": "body", "field": "run_date", "message": "not the billing-cycle day"}],
+            details=[{"in": field_in, "field": "run_date", "message": "not a run date of the reseller's cycles"}],
         )
-    return cycle_billed_on(run_date)
+    return cycle
 
 
 def compose_invoice(
-    price_list: PriceList, customer: InvoicedCustomer, cycle: BillingCycle, data: CustomerBillingData
+    price_list: PriceList, customer: InvoicedCustomer, cycle: BillingCycle, data: CustomerBillingData, on: date
 ) -> InvoiceDocument:
-    """The customer's invoice for the cycle, without a number; no lines means nothing to invoice. SIMs on
-    a product the price list does not know (created after the run started) are not billed by it."""
+    """The customer's invoice for the cycle, without a number, dated as if issued `on`; no lines means
+    nothing to invoice. SIMs on a product the price list does not know (created after the run started)
+    are not billed by it."""
     sims = tuple(sim for sim in data.sims if sim.product_id in price_list.products)
     billed = {sim.iccid for sim in sims}
     usage: dict[tuple[str, Service], Decimal] = defaultdict(Decimal)
@@ -53,7 +58,18 @@ def compose_invoice(
             plans=price_list.plans,
         )
     )
-    return compose_document(price_list, customer, cycle, computed, None)
+    return compose_document(price_list, customer, cycle, computed, None, on)
+
+
+def numbered(doc: InvoiceDocument, number: str, issue_date: date, payment_terms_days: int) -> InvoiceDocument:
+    """The invoice with the number allocated on `issue_date`, due `payment_terms_days` later."""
+    return doc.model_copy(
+        update={
+            "invoice_number": number,
+            "issue_date": issue_date,
+            "due_date": issue_date + timedelta(days=payment_terms_days),
+        }
+    )
 
 
 def compose_document(
@@ -62,8 +78,10 @@ def compose_document(
     cycle: BillingCycle,
     computed: ComputedInvoice,
     number: str | None,
+    issue_date: date,
 ) -> InvoiceDocument:
-    """The canonical invoice: what invoice.json holds and the PDF and CSV show."""
+    """The canonical invoice: what invoice.json holds and the PDF and CSV show. Billed on the cycle's run
+    date, issued on `issue_date`, due as the reseller's payment terms say."""
     products = price_list.products
     return InvoiceDocument(
         id=invoice_id(customer.id, cycle.start),
@@ -77,7 +95,9 @@ def compose_document(
             address=customer.address,
         ),
         currency=price_list.currency,
-        issue_date=cycle.run_date,
+        billing_date=cycle.run_date,
+        issue_date=issue_date,
+        due_date=issue_date + timedelta(days=price_list.profile.payment_terms_days),
         cycle_start=cycle.start,
         cycle_end=cycle.end,
         lines=tuple(

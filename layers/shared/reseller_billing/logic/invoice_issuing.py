@@ -23,11 +23,11 @@ from reseller_billing.dal.billing_runs import Outcome
 from reseller_billing.dal.invoices import CounterMoved, InvoicesExist
 from reseller_billing.errors import ErrorCode, TransientError
 from reseller_billing.integration import artifacts, events
-from reseller_billing.logic.invoice_composition import compose_invoice
+from reseller_billing.logic.invoice_composition import compose_invoice, numbered
 from reseller_billing.logic.pricing import PriceList
 from reseller_billing.models.accounts import ResellerProfile
 from reseller_billing.models.billing_runs import RunOutcome, SkipReason
-from reseller_billing.models.common import utcnow
+from reseller_billing.models.common import utcnow, utctoday
 from reseller_billing.models.invoice_document import InvoiceDocument
 from reseller_billing.models.invoices import ArtifactInfo, InvoiceRecord, InvoiceState
 from reseller_billing.models.messages import InvoicedCustomer, InvoiceIssued
@@ -59,7 +59,6 @@ class InvoiceRequest:
 @dataclass(frozen=True)
 class _Run:
     run_id: str
-    run_date: date
     cycle: BillingCycle
     price_list: PriceList
 
@@ -84,8 +83,7 @@ def _run(account_id: str, run_id: str) -> _Run:
         run, price_list = runs_table.get_run_and_price_list(account_id, run_id)
         _runs[key] = _Run(
             run_id=run_id,
-            run_date=run.run_date,
-            cycle=BillingCycle(run.cycle_start, run.cycle_end),
+            cycle=BillingCycle(run.cycle_start, run.cycle_end, run.proration_days),
             price_list=PriceList.from_json(price_list),
         )
         while len(_runs) > 32:
@@ -148,7 +146,7 @@ def _issue_group_with(
             elif data.invoice is not None:
                 to_store.append((request, data.invoice))
             else:
-                doc = compose_invoice(run.price_list, request.customer, run.cycle, data)
+                doc = compose_invoice(run.price_list, request.customer, run.cycle, data, utctoday())
                 if doc.lines:
                     drafts.append((request, doc))
                 else:
@@ -201,25 +199,36 @@ def _number(
 ) -> list[tuple[InvoiceRequest, InvoiceRecord]]:
     """Give each draft the next number and create its invoice, in one transaction with the counter.
 
-    Drafts whose invoice turns out to exist (another delivery of the same request got there first) are
-    returned as that existing invoice, to be finished rather than created."""
-    year = run.run_date.year
+    The invoices of one transaction are issued on one UTC date, taken after the counter's value is known:
+    a transaction that commits follows every earlier one, so numbers increase with issue dates, and YYYY
+    in a number is its issue date's year (each year has a counter of its own). Drafts whose invoice
+    turns out to exist (another delivery of the same request got there first) are returned as that
+    existing invoice, to be finished rather than created."""
     profile = run.price_list.profile
     ready: list[tuple[InvoiceRequest, InvoiceRecord]] = []
     pending = sorted(drafts, key=lambda d: d[1].customer.customer_number)
-    last = _counters.get((account_id, year))
     attempts = 0
     while pending:
         if attempts == NUMBERING_ATTEMPTS:
-            _counters.pop((account_id, year), None)
+            _counters.clear()
             raise TransientError(
                 "invoice numbering kept colliding with other workers", code=ErrorCode.NUMBERING_CONTENTION
             )
+        year = utctoday().year
+        last = _counters.get((account_id, year))
         if last is None:
             last = table.read_counter(account_id, year)
+        issue_date = utctoday()
+        if issue_date.year != year:
+            continue  # midnight of New Year's Eve passed meanwhile: the new year's counter
         chunk = pending[:NUMBERED_PER_TRANSACTION]
         invoices = [
-            _numbered_invoice(account_id, run, request, doc, invoice_number(profile, year, last + offset))
+            _numbered_invoice(
+                account_id,
+                run,
+                request,
+                numbered(doc, invoice_number(profile, year, last + offset), issue_date, profile.payment_terms_days),
+            )
             for offset, (request, doc) in enumerate(chunk, start=1)
         ]
         try:
@@ -229,28 +238,26 @@ def _number(
             pending = [(request, doc) for request, doc in pending if doc.id not in exists.existing]
             continue
         except (CounterMoved, TransientError):
-            last = None
+            _counters.pop((account_id, year), None)
             time.sleep(min(0.02 * 2**attempts, 0.5))
             attempts += 1
             continue
-        last += len(invoices)
-        _counters[(account_id, year)] = last
+        _counters[(account_id, year)] = last + len(invoices)
         ready += list(zip((request for request, _ in chunk), invoices, strict=True))
         pending = pending[len(chunk) :]
     return ready
 
 
-def _numbered_invoice(
-    account_id: str, run: _Run, request: InvoiceRequest, doc: InvoiceDocument, number: str
-) -> InvoiceRecord:
+def _numbered_invoice(account_id: str, run: _Run, request: InvoiceRequest, doc: InvoiceDocument) -> InvoiceRecord:
+    assert doc.invoice_number is not None  # numbered() gave it one
     return InvoiceRecord(
         id=doc.id,
         account_id=account_id,
         customer_id=request.customer_id,
         run_id=run.run_id,
-        invoice_number=number,
+        invoice_number=doc.invoice_number,
         state=InvoiceState.NUMBERED,
-        document=doc.model_copy(update={"invoice_number": number}),
+        document=doc,
         created_at=utcnow(),
     )
 
@@ -272,7 +279,9 @@ def _publish(invoices: list[InvoiceRecord]) -> None:
                 account_id=invoice.account_id,
                 customer_id=invoice.customer_id,
                 currency=invoice.document.currency,
+                billing_date=invoice.document.billing_date,
                 issue_date=invoice.document.issue_date,
+                due_date=invoice.document.due_date,
                 cycle_start=invoice.document.cycle_start,
                 cycle_end=invoice.document.cycle_end,
                 net_total=invoice.document.net_total,

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from reseller_billing.billing.engine import ServiceNotInPlanError
 from reseller_billing.dal import customers as customers_table
 from reseller_billing.dal import invoices as table
-from reseller_billing.errors import NotFoundError
+from reseller_billing.errors import ConflictError, NotFoundError
 from reseller_billing.ids import parse_invoice_id
 from reseller_billing.integration import artifacts
 from reseller_billing.logic.accounts import load_reseller
 from reseller_billing.logic.invoice_composition import compose_invoice, cycle_of_run_date
-from reseller_billing.logic.pricing import current_price_list
-from reseller_billing.models.common import Page
+from reseller_billing.logic.pricing import price_list_for
+from reseller_billing.models.common import Page, utctoday
 from reseller_billing.models.invoices import ArtifactLink, Invoice, InvoiceRecord, InvoiceState
 from reseller_billing.models.messages import InvoicedCustomer
 
@@ -47,11 +48,18 @@ def artifact_link(account_id: str, invoice_id: str, name: str) -> ArtifactLink:
 
 
 def preview_invoice(account_id: str, customer_id: str, run_date: date) -> Invoice:
-    """The invoice a run on `run_date` would issue to this customer now, computed by the same code; it
-    stores nothing and allocates no number. A date ahead shows the running cycle so far."""
+    """The invoice a run on `run_date` would issue to this customer if it ran now, computed by the same
+    code with the same price list (the prices in force on the cycle's first day), dated as if issued
+    today; it stores nothing and allocates no number. A date ahead shows the running cycle so far."""
     account, profile = load_reseller(account_id)
-    price_list = current_price_list(account, profile)
-    cycle = cycle_of_run_date(profile, run_date)
+    cycle = cycle_of_run_date(profile, run_date, field_in="query")
     customer = customers_table.get_customer(account_id, customer_id).value
+    price_list = price_list_for(account, profile, cycle.start)
     data = table.customer_billing_data(account_id, customer_id, cycle.start, cycle.end)
-    return Invoice.of(compose_invoice(price_list, InvoicedCustomer.of(customer), cycle, data), {})
+    try:
+        document = compose_invoice(price_list, InvoicedCustomer.of(customer), cycle, data, utctoday())
+    except ServiceNotInPlanError as error:
+        # Usage accepted before the plan version pricing this cycle took its allowance away (a change
+        # effective on the cycle's first day): the run would fail this invoice too; say why.
+        raise ConflictError(f"this cycle cannot be priced: {error}") from None
+    return Invoice.of(document, {})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from reseller_billing.billing.cycles import cycle_containing
 from reseller_billing.billing.model import SimStatus
 from reseller_billing.dal import customers as customers_table
 from reseller_billing.dal import products as products_table
@@ -23,7 +22,9 @@ def check_status_change(sim: Sim, change: SimStatusChange) -> None:
     `invalid_effective_date`). Whether the change's cycle is invoiced is checked when it is saved."""
     last = sim.history[-1]
     if last.status is SimStatus.RETIRED:
-        raise ConflictError(f"SIM {sim.iccid} is RETIRED; that is final", code=ErrorCode.SIM_RETIRED)
+        when = "retires" if last.scheduled else "retired"
+        message = f"SIM {sim.iccid} {when} on {last.effective_date.isoformat()}; that is final"
+        raise ConflictError(message, code=ErrorCode.SIM_RETIRED)
     if change.status is last.status:
         raise ConflictError(f"SIM {sim.iccid} is already {last.status}", code=ErrorCode.STATUS_UNCHANGED)
     if change.effective_date < last.effective_date:
@@ -67,7 +68,7 @@ def assign_sim(account_id: str, customer_id: str, request: SimAssign) -> Version
         created_at=now,
         updated_at=now,
     )
-    cycle = cycle_containing(request.activation_date, profile.billing_cycle_day)
+    cycle = profile.schedule.cycle_containing(request.activation_date)
     return table.insert_sim(sim, cycle.start)
 
 
@@ -83,8 +84,8 @@ def list_sims(account_id: str, customer_id: str, limit: int, cursor: str | None)
 
 
 def change_sim_status(account_id: str, customer_id: str, iccid: str, request: SimStatusChange) -> Versioned[Sim]:
-    """Record a status change from `effective_date` on. History only grows, and an invoiced cycle is never
-    rewritten (409 `cycle_closed`)."""
+    """Record a status change from `effective_date` on, which may lie ahead (the change is then scheduled).
+    History only grows, and an invoiced cycle is never rewritten (409 `cycle_closed`)."""
     return saved_with_retries(lambda: _change_sim_status(account_id, customer_id, iccid, request), None)
 
 
@@ -93,5 +94,5 @@ def _change_sim_status(account_id: str, customer_id: str, iccid: str, request: S
     stored = table.get_sim(account_id, customer_id, iccid)
     check_status_change(stored.value, request)
     sim = with_status_change(stored.value, request, utcnow())
-    cycle = cycle_containing(request.effective_date, profile.billing_cycle_day)
+    cycle = profile.schedule.cycle_containing(request.effective_date)
     return table.save_status_change(sim, stored.version, cycle.start)

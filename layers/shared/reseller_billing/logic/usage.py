@@ -1,19 +1,23 @@
 """Usage intake: each record is checked on its own and either accepted, counted as a duplicate, or
-rejected with a reason. Nothing is silently dropped."""
+rejected with a reason. Nothing is silently dropped: a record the invoice of its cycle could not bill (its
+cycle invoiced already, or a service its SIM's plan does not price in that cycle) is rejected."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
-from reseller_billing.billing.cycles import cycle_containing
+from reseller_billing.billing.model import Service
 from reseller_billing.dal import usage as table
+from reseller_billing.dal.pricing import load_price_catalog
 from reseller_billing.dal.usage import UsageWrite
 from reseller_billing.errors import UsageRejection
 from reseller_billing.logic.accounts import load_reseller
 from reseller_billing.models.common import utcnow
+from reseller_billing.models.price_plans import PricePlanRecord
+from reseller_billing.models.products import Product
 from reseller_billing.models.sims import SimRegistration
 from reseller_billing.models.usage import RejectedRecord, UsageRecord, UsageResult
 
@@ -65,10 +69,24 @@ def check_record(
     return None
 
 
+def services_priced(
+    product_id: str, cycle_start: date, plans: dict[str, PricePlanRecord], products: dict[str, Product]
+) -> frozenset[Service]:
+    """The services the product's plan prices in the cycle starting `cycle_start`: those its version in
+    force on that day has an allowance for (a free one is `included` 0 at `overage_price` "0")."""
+    product = products.get(product_id)
+    plan = plans.get(product.plan_on(cycle_start)) if product is not None else None
+    if plan is None:
+        return frozenset()
+    return frozenset(allowance.service for allowance in plan.version_on(cycle_start).allowances)
+
+
 def ingest_usage(account_id: str, raw_records: list[Any]) -> UsageResult:
     """Accept usage for a reseller's SIMs. A record is rejected when it is malformed, fails
-    `check_record`, or is dated in a cycle already invoiced. A record_id seen before is a duplicate and
-    changes nothing."""
+    `check_record`, is of a service its SIM's plan does not price in the record's cycle, or is dated in
+    a cycle already invoiced. A record_id seen before is a duplicate and changes nothing. Cycles are the
+    reseller's as its billing-cycle history has them, so a cycle invoiced before the cycle day changed
+    stays closed."""
     _, profile = load_reseller(account_id)
     rejected: list[RejectedRecord] = []
     records: list[tuple[int, UsageRecord]] = []
@@ -86,7 +104,7 @@ def ingest_usage(account_id: str, raw_records: list[Any]) -> UsageResult:
 
     registrations = table.registrations(r.iccid for _, r in records)
     now = utcnow()
-    candidates: list[tuple[int, UsageWrite]] = []
+    checked: list[tuple[int, UsageRecord, SimRegistration]] = []
     for index, record in records:
         registration = registrations.get(record.iccid)
         rejection = check_record(record, registration, account_id, now)
@@ -95,6 +113,28 @@ def ingest_usage(account_id: str, raw_records: list[Any]) -> UsageResult:
             rejected.append(RejectedRecord(index=index, record_id=record.record_id, reason=reason, message=message))
             continue
         assert registration is not None  # check_record rejects a record without one
+        checked.append((index, record, registration))
+
+    product_of = {r.iccid: r.product_id for _, _, r in checked if r.product_id is not None}
+    unknown = [(r.customer_id, r.iccid) for _, _, r in checked if r.product_id is None]
+    if unknown:
+        product_of.update(table.products_of_sims(account_id, unknown))
+    plans, products = load_price_catalog(account_id) if checked else ({}, {})
+    schedule = profile.schedule
+    candidates: list[tuple[int, UsageWrite]] = []
+    for index, record, registration in checked:
+        cycle_start = schedule.cycle_containing(record.occurred_at.date()).start
+        product_id = product_of.get(record.iccid, "")
+        if record.service not in services_priced(product_id, cycle_start, plans, products):
+            message = (
+                f"the plan of product {product_id} has no {record.service} allowance in the cycle from {cycle_start}"
+            )
+            rejected.append(
+                RejectedRecord(
+                    index=index, record_id=record.record_id, reason=UsageRejection.SERVICE_NOT_IN_PLAN, message=message
+                )
+            )
+            continue
         write = UsageWrite(
             record_id=record.record_id,
             customer_id=registration.customer_id,
@@ -102,7 +142,7 @@ def ingest_usage(account_id: str, raw_records: list[Any]) -> UsageResult:
             service=record.service,
             quantity=record.quantity,
             occurred_at=record.occurred_at,
-            cycle_start=cycle_containing(record.occurred_at.date(), profile.billing_cycle_day).start,
+            cycle_start=cycle_start,
         )
         candidates.append((index, write))
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import Field, StrictBool, model_validator
+from pydantic import BeforeValidator, Field, StrictBool, model_validator
 
+from reseller_billing.billing.cycles import CycleDayChange, CycleSchedule
 from reseller_billing.models.common import (
     CurrencyCode,
     CycleDay,
@@ -17,6 +19,7 @@ from reseller_billing.models.common import (
     PatchModel,
     Resource,
     Versioned,
+    whole_number,
 )
 
 
@@ -36,11 +39,63 @@ class InvoiceType(StrEnum):
         return {"RAW": ("json", "csv"), "PDF": ("pdf",), "BOTH": ("pdf", "json", "csv")}[self.value]
 
 
+PaymentTermsDays = Annotated[int, Field(strict=True, ge=0, le=120), BeforeValidator(whole_number)]
+
+
 class ResellerProfile(InputModel):
+    """The profile as an operator sets it. `billing_cycle_day` is the day set last: a change takes effect
+    after the cycle running on the day it is made (docs/billing-rules.md)."""
+
     customer_invoice_creation: StrictBool
     customer_invoice_type: InvoiceType
     billing_cycle_day: CycleDay
     invoice_number_prefix: Annotated[str, Field(pattern=r"^[A-Z0-9-]{1,12}$")] = "INV-"
+    payment_terms_days: PaymentTermsDays = Field(
+        default=30, description="Days from an invoice's issue date to its due date"
+    )
+
+
+class CycleDayEntry(OutputModel):
+    """One entry of `billing_cycle_history`."""
+
+    billing_cycle_day: int
+    effective_from: date | None = Field(
+        description="The first day of the transition cycle into this day; null for the first entry"
+    )
+
+
+class ResellerProfileState(ResellerProfile):
+    """The profile as stored and shown: what was set, and the billing-cycle days in force over time."""
+
+    billing_cycle_history: list[CycleDayEntry]
+
+    @classmethod
+    def first(cls, profile: ResellerProfile) -> ResellerProfileState:
+        """A new reseller's profile: its cycle day has governed since ever."""
+        history = [CycleDayEntry(billing_cycle_day=profile.billing_cycle_day, effective_from=None)]
+        return cls(**profile.model_dump(), billing_cycle_history=history)
+
+    @property
+    def schedule(self) -> CycleSchedule:
+        """Every cycle of the reseller, past and future, from its history."""
+        return CycleSchedule(
+            tuple(CycleDayChange(e.billing_cycle_day, e.effective_from) for e in self.billing_cycle_history)
+        )
+
+    def replaced_by(self, profile: ResellerProfile, today: date) -> ResellerProfileState:
+        """The profile after a PUT of `profile` on `today`: another cycle day is added to the history (or
+        replaces the one pending), taking effect after the cycle that contains today."""
+        history = self.billing_cycle_history
+        if profile.billing_cycle_day != self.billing_cycle_day:
+            history = [
+                CycleDayEntry(billing_cycle_day=c.billing_cycle_day, effective_from=c.effective_from)
+                for c in self.schedule.changed(profile.billing_cycle_day, today)
+            ]
+        return ResellerProfileState(**profile.model_dump(), billing_cycle_history=history)
+
+    def settings(self) -> ResellerProfile:
+        """What an operator set, without the history."""
+        return ResellerProfile.model_validate(self.model_dump(exclude={"billing_cycle_history"}))
 
 
 class AccountCreate(InputModel):
@@ -81,15 +136,11 @@ class Account(Resource):
     type: AccountType
     currency: str
     bill_cycle_day: int
-    reseller_profile: ResellerProfile | None
+    reseller_profile: ResellerProfileState | None
 
 
-class ResellerProfileOut(OutputModel):
+class ResellerProfileOut(ResellerProfileState):
     account_id: str
-    customer_invoice_creation: bool
-    customer_invoice_type: InvoiceType
-    billing_cycle_day: int
-    invoice_number_prefix: str
 
 
 @dataclass(frozen=True, slots=True)

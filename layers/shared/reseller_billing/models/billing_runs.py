@@ -37,9 +37,16 @@ class BillingRunStatus(StrEnum):
     COMPLETED = "COMPLETED"
     COMPLETED_WITH_FAILURES = "COMPLETED_WITH_FAILURES"
 
+    @property
+    def is_final(self) -> bool:
+        """A final run does nothing more: another run of its cycle may start."""
+        return self in (BillingRunStatus.COMPLETED, BillingRunStatus.COMPLETED_WITH_FAILURES)
+
 
 class BillingRunRequest(InputModel):
-    run_date: IsoDate = Field(description="The reseller's billing-cycle day; bills the cycle that ended the day before")
+    run_date: IsoDate = Field(
+        description="A run date of the reseller's cycles; bills the cycle that ended the day before"
+    )
 
 
 class BillingRun(Resource):
@@ -63,6 +70,7 @@ class BillingRunRecord(OutputModel):
     run_date: date
     cycle_start: date
     cycle_end: date
+    proration_days: int = Field(description="What MRC and allowances are prorated over: the cycle's days, or L")
     trigger: RunTrigger
     fanout_enqueued: bool = False
     fanout_complete: bool = False

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Self, TypeVar
+from typing import Annotated, Any, Generic, Protocol, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -189,6 +190,26 @@ class Resource(OutputModel):
     updated_at: Timestamp
 
 
+class Dated(Protocol):
+    @property
+    def effective_from(self) -> date | None: ...
+
+
+DatedT = TypeVar("DatedT", bound=Dated)
+
+
+def in_force(entries: Sequence[DatedT], day: date) -> DatedT:
+    """The entry in force on `day` of a history whose first entry has no `effective_from` (it holds since
+    ever) and whose later ones have increasing dates."""
+    current = entries[0]
+    for entry in entries[1:]:
+        effective_from = entry.effective_from
+        if effective_from is None or effective_from > day:
+            break
+        current = entry
+    return current
+
+
 ItemT = TypeVar("ItemT", bound=BaseModel)
 T = TypeVar("T")
 
@@ -208,5 +229,19 @@ class Versioned(Generic[T]):
     version: int
 
 
-def utcnow() -> datetime:
+def _system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+# The service's one clock: every "now" and every "today" (a cycle-day change, a price version, a SIM's
+# status, an invoice's issue date) is read through `utcnow`. Tests that need a given day replace this.
+clock: Callable[[], datetime] = _system_clock
+
+
+def utcnow() -> datetime:
+    return clock()
+
+
+def utctoday() -> date:
+    """The UTC calendar date: the day on which a change is made, and an invoice is issued."""
+    return clock().date()

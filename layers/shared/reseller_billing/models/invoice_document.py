@@ -1,7 +1,8 @@
 """The canonical invoice: what `invoice.json` holds, what the PDF and CSV are rendered from.
 
 Versioned: `schemas/invoice-<version>.schema.json` is generated from this model and published in the
-repo; a change to the shape bumps SCHEMA_VERSION.
+repo; a change to the shape bumps SCHEMA_VERSION, and the schemas of earlier versions stay, for the
+invoices issued under them (1.0 had no billing_date and due_date).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reseller_billing.billing.model import LineKind
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 
 class _Document(BaseModel):
@@ -65,13 +66,17 @@ class SimDetail(_Document):
 
 
 class InvoiceDocument(_Document):
-    schema_version: Literal["1.0"] = "1.0"
+    schema_version: Literal["2.0"] = "2.0"
     id: str
     invoice_number: str | None = Field(description="Null on a preview")
     issuer: Issuer
     customer: BilledCustomer
     currency: str
-    issue_date: date
+    billing_date: date = Field(description="The run date: the day after the cycle ends")
+    issue_date: date = Field(
+        description="The UTC date the invoice received its number (a preview: today); YYYY in the number is its year"
+    )
+    due_date: date = Field(description="issue_date + the reseller's payment_terms_days")
     cycle_start: date
     cycle_end: date
     lines: tuple[DocumentLine, ...]

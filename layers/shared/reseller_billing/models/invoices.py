@@ -42,7 +42,9 @@ class Invoice(OutputModel):
     account_id: str
     customer_id: str
     currency: str
+    billing_date: date
     issue_date: date
+    due_date: date
     cycle_start: date
     cycle_end: date
     lines: list[InvoiceLine]
@@ -62,7 +64,9 @@ class Invoice(OutputModel):
             account_id=doc.issuer.account_id,
             customer_id=doc.customer.id,
             currency=doc.currency,
+            billing_date=doc.billing_date,
             issue_date=doc.issue_date,
+            due_date=doc.due_date,
             cycle_start=doc.cycle_start,
             cycle_end=doc.cycle_end,
             lines=[InvoiceLine.model_validate(line.model_dump()) for line in doc.lines],

@@ -68,7 +68,9 @@ class InvoiceIssued(Message):
     account_id: str
     customer_id: str
     currency: str
+    billing_date: date
     issue_date: date
+    due_date: date
     cycle_start: date
     cycle_end: date
     net_total: DecimalOut

@@ -1,8 +1,10 @@
 """A reseller's price plans: API input and output, and the plan as stored (prices without a currency:
-a plan is priced in its reseller account's currency)."""
+a plan is priced in its reseller account's currency). Prices are versioned: a change takes effect from a
+date, and a cycle is priced by the version in force on its first day."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -10,6 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from reseller_billing.billing.model import PoolType, Service
 from reseller_billing.models.common import (
     InputModel,
+    IsoDate,
     Money,
     Name,
     OutputModel,
@@ -17,6 +20,7 @@ from reseller_billing.models.common import (
     Quantity,
     Resource,
     Timestamp,
+    in_force,
     whole_number,
 )
 
@@ -59,8 +63,13 @@ class PricePlanCreate(InputModel):
     mrc_tiers: MrcTiers = Field(default_factory=list)
 
 
+# The fields a price version holds: changing any of them makes a new version.
+PRICE_FIELDS = ("activation_fee", "monthly_fee", "pool_type", "allowances", "mrc_tiers")
+
+
 class PricePlanUpdate(PatchModel):
-    """PATCH: new prices apply from the next billing run."""
+    """PATCH: a name changes at once; prices make a new version that prices the cycles starting on or
+    after `effective_from`."""
 
     name: Name | None = None
     activation_fee: Money | None = None
@@ -68,24 +77,47 @@ class PricePlanUpdate(PatchModel):
     pool_type: PoolType | None = None
     allowances: Allowances | None = None
     mrc_tiers: MrcTiers | None = None
+    effective_from: IsoDate | None = Field(
+        default=None,
+        description=(
+            "With a price change: the first day of the cycles it prices, today or later (default today); "
+            "the same date as a version not yet in force replaces that version"
+        ),
+    )
 
 
-class PricePlanRecord(OutputModel):
-    """A price plan as stored."""
+class PriceVersion(OutputModel):
+    """One version of a plan's prices. It prices every cycle that starts on or after `effective_from`
+    (the first version: every cycle) until the next version's `effective_from`."""
 
-    id: str
-    account_id: str
-    name: str
+    version: int
+    effective_from: date | None
     activation_fee: Money
     monthly_fee: Money
     pool_type: PoolType
     allowances: list[Allowance]
     mrc_tiers: list[MrcTier]
+
+
+class PricePlanRecord(OutputModel):
+    """A price plan as stored: its name and every version of its prices, oldest first."""
+
+    id: str
+    account_id: str
+    name: str
+    versions: list[PriceVersion]
     created_at: Timestamp
     updated_at: Timestamp
 
+    def version_on(self, day: date) -> PriceVersion:
+        """The version in force on `day`: it prices a cycle starting that day."""
+        return in_force(self.versions, day)
+
 
 class PricePlan(Resource):
+    """A plan as the API shows it: the version in force today at the top level, every version in
+    `versions`, in the currency of its reseller's account."""
+
     account_id: str
     name: str
     currency: str
@@ -94,8 +126,22 @@ class PricePlan(Resource):
     pool_type: PoolType
     allowances: list[Allowance]
     mrc_tiers: list[MrcTier]
+    versions: list[PriceVersion]
 
     @classmethod
-    def of(cls, plan: PricePlanRecord, currency: str) -> PricePlan:
-        """The plan as the API shows it: with the currency of its reseller's account."""
-        return cls(currency=currency, **dict(plan))
+    def of(cls, plan: PricePlanRecord, currency: str, today: date) -> PricePlan:
+        current = plan.version_on(today)
+        return cls(
+            id=plan.id,
+            account_id=plan.account_id,
+            name=plan.name,
+            currency=currency,
+            activation_fee=current.activation_fee,
+            monthly_fee=current.monthly_fee,
+            pool_type=current.pool_type,
+            allowances=current.allowances,
+            mrc_tiers=current.mrc_tiers,
+            versions=plan.versions,
+            created_at=plan.created_at,
+            updated_at=plan.updated_at,
+        )

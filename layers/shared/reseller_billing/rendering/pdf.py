@@ -149,6 +149,8 @@ class _InvoicePdf(FPDF):
         facts = (
             _Row("Invoice number", _number(doc)),
             _Row("Issue date", doc.issue_date.isoformat()),
+            _Row("Due date", doc.due_date.isoformat()),
+            _Row("Billing date", doc.billing_date.isoformat()),
             _Row("Billing cycle", f"{doc.cycle_start.isoformat()} – {doc.cycle_end.isoformat()}"),
             _Row("Currency", doc.currency),
         )

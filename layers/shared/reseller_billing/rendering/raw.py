@@ -15,7 +15,9 @@ from reseller_billing.models.invoice_document import InvoiceDocument
 
 CSV_COLUMNS = (
     "invoice_number",
+    "billing_date",
     "issue_date",
+    "due_date",
     "cycle_start",
     "cycle_end",
     "currency",
@@ -47,7 +49,9 @@ def render_csv(doc: InvoiceDocument) -> bytes:
     writer.writerow(CSV_COLUMNS)
     invoice = (
         doc.invoice_number or "",
+        doc.billing_date.isoformat(),
         doc.issue_date.isoformat(),
+        doc.due_date.isoformat(),
         doc.cycle_start.isoformat(),
         doc.cycle_end.isoformat(),
         doc.currency,
