@@ -7,7 +7,7 @@ from decimal import ROUND_FLOOR, Decimal, Inexact, localcontext
 import pytest
 
 from reseller_billing.billing.cycles import BillingCycle, cycle_starting
-from reseller_billing.billing.engine import compute_invoice
+from reseller_billing.billing.engine import ServiceNotInPlanError, compute_invoice
 from reseller_billing.billing.model import (
     Allowance,
     BillingInput,
@@ -107,7 +107,8 @@ def totals(result: ComputedInvoice) -> tuple[str, str, str]:
 
 def test_full_cycle_mrc() -> None:
     result = invoice([sim(A)])
-    assert result.lines == (InvoiceLine("prod-1", MRC, D(1), D("9.99")),)
+    # amount = unit_price * sim_days / cycle_days = 9.99 * 30/30
+    assert result.lines == (InvoiceLine("prod-1", MRC, D(1), D("9.99"), D("9.99"), 30, 30),)
     assert result.sim_charges == (SimCharge(A, "prod-1", MRC, 30, D(1), D("9.99")),)
     assert totals(result) == ("9.99", "0.00", "9.99")
     assert not result.is_empty
@@ -117,8 +118,8 @@ def test_activation_mid_cycle_prorates_mrc_and_charges_the_activation_fee() -> N
     result = invoice([sim(A, april(14))], plans=[plan(activation_fee="5.00")])
     # active Apr 14-30 = 17 days: 9.99 * 17/30 = 5.661 -> 5.66; activation fee 5.00
     assert result.lines == (
-        InvoiceLine("prod-1", MRC, D(1), D("5.66")),
-        InvoiceLine("prod-1", ACTIVATION, D(1), D("5.00")),
+        InvoiceLine("prod-1", MRC, D(1), D("5.66"), D("9.99"), 17, 30),
+        InvoiceLine("prod-1", ACTIVATION, D(1), D("5.00"), D("5.00")),
     )
     assert result.sim_charges == (
         SimCharge(A, "prod-1", MRC, 17, D(1), D("5.661")),
@@ -135,13 +136,13 @@ def test_activation_on_the_last_day() -> None:
 
 def test_activation_in_an_earlier_cycle_charges_no_fee() -> None:
     result = invoice([sim(A, date(2028, 3, 31))], plans=[plan(activation_fee="5.00")])
-    assert result.lines == (InvoiceLine("prod-1", MRC, D(1), D("9.99")),)
+    assert result.lines == (InvoiceLine("prod-1", MRC, D(1), D("9.99"), D("9.99"), 30, 30),)
 
 
 def test_suspension_and_resumption_mid_cycle() -> None:
     result = invoice([sim(A, LONG_AGO, (SUSPENDED, april(6)), (ACTIVE, april(20)))])
     # active Apr 1-5 (5 days) and Apr 20-30 (11 days) = 16 days: 9.99 * 16/30 = 5.328 -> 5.33
-    assert result.lines == (InvoiceLine("prod-1", MRC, D(1), D("5.33")),)
+    assert result.lines == (InvoiceLine("prod-1", MRC, D(1), D("5.33"), D("9.99"), 16, 30),)
     assert result.sim_charges == (SimCharge(A, "prod-1", MRC, 16, D(1), D("5.328")),)
 
 
@@ -154,7 +155,7 @@ def test_suspended_through_the_cycle_has_no_mrc() -> None:
 def test_retirement_mid_cycle() -> None:
     result = invoice([sim(A, LONG_AGO, (RETIRED, april(11)))])
     # active Apr 1-10 = 10 days: 9.99 * 10/30 = 3.33
-    assert result.lines == (InvoiceLine("prod-1", MRC, D(1), D("3.33")),)
+    assert result.lines == (InvoiceLine("prod-1", MRC, D(1), D("3.33"), D("9.99"), 10, 30),)
 
 
 def test_retired_before_the_cycle_gives_an_empty_invoice() -> None:
@@ -168,7 +169,7 @@ def test_changes_on_the_same_day_the_latest_wins() -> None:
     suspended = sim(B, LONG_AGO, (SUSPENDED, april(10)), (ACTIVE, april(10)), (SUSPENDED, april(10)))
     result = invoice([resumed, suspended])
     # A: 30 days; B: Apr 1-9 = 9 days. 9.99 * (30 + 9)/30 = 12.987 -> 12.99
-    assert result.lines == (InvoiceLine("prod-1", MRC, D(2), D("12.99")),)
+    assert result.lines == (InvoiceLine("prod-1", MRC, D(2), D("12.99"), D("9.99"), 39, 30),)
     assert [(each.iccid, each.active_days) for each in result.sim_charges] == [(A, 30), (B, 9)]
 
 
@@ -185,19 +186,20 @@ TIERED = plan(monthly_fee="10.00", mrc_tiers=(MrcTier(5, D("7.00")), MrcTier(3, 
 
 
 @pytest.mark.parametrize(
-    ("active_sims", "amount"),
+    ("active_sims", "fee", "amount"),
     [
-        (2, "20.00"),  # below the first tier: 10.00 * 2
-        (3, "24.00"),  # exactly at the 3-tier: 8.00 * 3
-        (4, "32.00"),  # above it: 8.00 * 4
-        (5, "35.00"),  # exactly at the 5-tier: 7.00 * 5
-        (6, "42.00"),  # above the top tier: 7.00 * 6
+        (2, "10.00", "20.00"),  # below the first tier: 10.00 * 2
+        (3, "8.00", "24.00"),  # exactly at the 3-tier: 8.00 * 3
+        (4, "8.00", "32.00"),  # above it: 8.00 * 4
+        (5, "7.00", "35.00"),  # exactly at the 5-tier: 7.00 * 5
+        (6, "7.00", "42.00"),  # above the top tier: 7.00 * 6
     ],
 )
-def test_mrc_tiers(active_sims: int, amount: str) -> None:
+def test_mrc_tiers(active_sims: int, fee: str, amount: str) -> None:
     sims = [sim(f"89000000000000000{number:02d}") for number in range(active_sims)]
     result = invoice(sims, plans=[TIERED])
-    assert result.lines == (InvoiceLine("prod-1", MRC, D(active_sims), D(amount)),)
+    # the line's unit price is the tier's fee
+    assert result.lines == (InvoiceLine("prod-1", MRC, D(active_sims), D(amount), D(fee), 30 * active_sims, 30),)
 
 
 def test_mrc_tier_counts_sims_active_on_the_last_day_and_prices_every_sim() -> None:
@@ -210,7 +212,7 @@ def test_mrc_tier_counts_sims_active_on_the_last_day_and_prices_every_sim() -> N
     ]
     result = invoice(sims, plans=[TIERED])
     # N = 3 ACTIVE on Apr 30 -> 8.00 for all five: 8.00 * (30 + 30 + 30 + 10 + 29)/30 = 34.40
-    assert result.lines == (InvoiceLine("prod-1", MRC, D(5), D("34.40")),)
+    assert result.lines == (InvoiceLine("prod-1", MRC, D(5), D("34.40"), D("8.00"), 129, 30),)
 
 
 # --- Overage ------------------------------------------------------------------------------------------
@@ -236,7 +238,7 @@ def test_individual_and_pool_overage_with_prorated_allowances(
         usage={(A, Service.DATA): "150", (B, Service.DATA): "10"},
     )
     # monthly_fee 0: the MRC line is zero and left out
-    assert result.lines == (InvoiceLine("prod-1", OVERAGE_DATA, D(quantity), D(amount)),)
+    assert result.lines == (InvoiceLine("prod-1", OVERAGE_DATA, D(quantity), D(amount), D("0.05")),)
     assert str(result.lines[0].quantity) == quantity
     assert result.sim_charges == tuple(
         SimCharge(iccid, "prod-1", OVERAGE_DATA, days, D(units), D(money)) for iccid, days, units, money in charges
@@ -251,7 +253,7 @@ def test_pool_overage_is_apportioned_by_each_sims_excess() -> None:
     )
     # allowances 100 + 50 + 100 = 250, usage 150 + 80 + 70 = 300 -> 50 MB * 0.05 = 2.50
     # excess over own share: A 50, B 30, C none -> A 50 * 50/80 = 31.25 MB, B 50 * 30/80 = 18.75 MB
-    assert result.lines == (InvoiceLine("prod-1", OVERAGE_DATA, D(50), D("2.50")),)
+    assert result.lines == (InvoiceLine("prod-1", OVERAGE_DATA, D(50), D("2.50"), D("0.05")),)
     assert result.sim_charges == (
         SimCharge(A, "prod-1", OVERAGE_DATA, 30, D("31.25"), D("1.5625")),  # 31.25 * 0.05
         SimCharge(B, "prod-1", OVERAGE_DATA, 15, D("18.75"), D("0.9375")),  # 18.75 * 0.05
@@ -265,7 +267,7 @@ def test_a_pool_overage_below_one_unit_is_charged() -> None:
         usage={(A, Service.DATA): "100.004", (B, Service.DATA): "100.003"},
     )
     # allowances 100 + 100, usage 200.007 -> 0.007 MB * 10.00 = 0.07, apportioned 4:3
-    assert result.lines == (InvoiceLine("prod-1", OVERAGE_DATA, D("0.007"), D("0.07")),)
+    assert result.lines == (InvoiceLine("prod-1", OVERAGE_DATA, D("0.007"), D("0.07"), D("10.00")),)
     assert [(each.quantity, each.amount) for each in result.sim_charges] == [
         (D("0.004"), D("0.04")),
         (D("0.003"), D("0.03")),
@@ -280,7 +282,7 @@ def test_prorated_allowance_is_not_rounded_before_the_overage() -> None:
     )
     # allowance 100 * 17/30 = 56.666..., overage 60 - 56.666... = 3.333... MB * 3.00 = 10.00 exactly
     # (rounding the allowance to 56.67 first would give 3.33 * 3.00 = 9.99)
-    assert result.lines == (InvoiceLine("prod-1", OVERAGE_DATA, D("3.333333"), D("10.00")),)
+    assert result.lines == (InvoiceLine("prod-1", OVERAGE_DATA, D("3.333333"), D("10.00"), D("3.00")),)
     assert result.sim_charges == (SimCharge(A, "prod-1", OVERAGE_DATA, 17, D("3.333333"), D(10)),)
 
 
@@ -291,17 +293,26 @@ def test_usage_of_a_suspended_sim_counts_against_a_zero_allowance() -> None:
         usage={(A, Service.SMS): "20"},
     )
     # 0 active days: no MRC, allowance 50 * 0/30 = 0, 20 SMS * 0.10 = 2.00
-    assert result.lines == (InvoiceLine("prod-1", OVERAGE_SMS, D(20), D("2.00")),)
+    assert result.lines == (InvoiceLine("prod-1", OVERAGE_SMS, D(20), D("2.00"), D("0.10")),)
     assert result.sim_charges == (SimCharge(A, "prod-1", OVERAGE_SMS, 0, D(20), D(2)),)
 
 
-def test_usage_of_a_service_without_allowance_is_not_charged() -> None:
+def test_usage_of_a_service_without_allowance_is_refused_not_dropped() -> None:
+    with pytest.raises(ServiceNotInPlanError, match="SMS usage on product prod-1"):
+        invoice(
+            [sim(A)],
+            plans=[plan(allowances=(data("100", "0.05"),))],
+            usage={(A, Service.DATA): "90", (A, Service.SMS): "1000"},
+        )
+
+
+def test_a_free_allowance_prices_a_service_at_zero() -> None:
     result = invoice(
         [sim(A)],
-        plans=[plan(allowances=(data("100", "0.05"),))],
+        plans=[plan(allowances=(data("100", "0.05"), sms("0", "0")))],
         usage={(A, Service.DATA): "90", (A, Service.SMS): "1000"},
     )
-    assert result.lines == (InvoiceLine("prod-1", MRC, D(1), D("9.99")),)
+    assert result.lines == (InvoiceLine("prod-1", MRC, D(1), D("9.99"), D("9.99"), 30, 30),)
 
 
 def test_usage_of_a_sim_not_in_the_input_is_refused() -> None:
@@ -367,7 +378,7 @@ def test_a_line_rounds_the_exact_sum_once_not_the_sum_of_rounded_sims(
         plans=[plan(monthly_fee=monthly_fee)],
         currency=currency,
     )
-    assert result.lines == (InvoiceLine("prod-1", MRC, D(3), D(line_amount)),)
+    assert result.lines == (InvoiceLine("prod-1", MRC, D(3), D(line_amount), D(monthly_fee), 3, 30),)
     assert str(result.lines[0].amount) == line_amount
     assert [str(charge.amount) for charge in result.sim_charges] == [sim_amount] * 3
 

@@ -72,6 +72,9 @@ def sims(draw: st.DrawFn, iccid: str, product_ids: list[str], cycle: BillingCycl
 def billing_inputs(draw: st.DrawFn) -> BillingInput:
     start = date(draw(st.integers(2027, 2029)), draw(st.integers(1, 12)), draw(st.integers(1, 28)))
     cycle = cycle_starting(start)
+    if draw(st.booleans()):
+        # a transition cycle: shorter than the month it is prorated over (L)
+        cycle = BillingCycle(start, start + timedelta(days=draw(st.integers(0, cycle.days - 2))), cycle.days)
     plan_ids = [f"plan-{number}" for number in range(draw(st.integers(1, 2)))]
     products = [
         Product(f"prod-{number}", draw(st.sampled_from(["A", "B", "C"])), "Product", draw(st.sampled_from(plan_ids)))
@@ -79,8 +82,13 @@ def billing_inputs(draw: st.DrawFn) -> BillingInput:
     ]
     iccids = [f"89{number:017d}" for number in range(draw(st.integers(0, 6)))]
     the_sims = [draw(sims(iccid, [product.id for product in products], cycle)) for iccid in iccids]
+    the_plans = {plan_id: draw(plans(plan_id)) for plan_id in plan_ids}
+    plan_of = {product.id: the_plans[product.price_plan_id] for product in products}
     usage = {
-        (iccid, service): draw(decimals(2000, 3)) for iccid in iccids for service in Service if draw(st.booleans())
+        (sim.iccid, allowance.service): draw(decimals(2000, 3))
+        for sim in the_sims
+        for allowance in plan_of[sim.product_id].allowances
+        if draw(st.booleans())
     }
     return BillingInput(
         cycle=cycle,
@@ -89,7 +97,7 @@ def billing_inputs(draw: st.DrawFn) -> BillingInput:
         sims=tuple(the_sims),
         usage=usage,
         products={product.id: product for product in products},
-        plans={plan_id: draw(plans(plan_id)) for plan_id in plan_ids},
+        plans=the_plans,
     )
 
 
@@ -129,7 +137,7 @@ class ReferenceLine:
 
 def reference_lines(inp: BillingInput) -> dict[tuple[str, LineKind], ReferenceLine]:
     """Every (product, kind) with its exact quantity and amount, zero ones included."""
-    cycle, days = inp.cycle, inp.cycle.days
+    cycle, days = inp.cycle, inp.cycle.proration_days
     by_product: dict[str, list[Sim]] = defaultdict(list)
     for sim in inp.sims:
         by_product[sim.product_id].append(sim)
@@ -223,6 +231,20 @@ def test_invoice_invariants(inp: BillingInput) -> None:
         assert "E" not in text
         assert not ("." in text and text.endswith("0"))
         assert decimal_places(value) <= DISPLAY_DIGITS
+
+    for line in result.lines:
+        if line.kind == LineKind.MRC:
+            # the unit price, SIM-days and cycle days on the line give back its amount, rounded once
+            assert line.cycle_days == inp.cycle.proration_days
+            assert line.sim_days is not None
+            assert line.sim_days > 0
+            exact = Fraction(line.unit_price) * line.sim_days / line.cycle_days
+            assert line.amount == half_up(exact, digits)
+        else:
+            assert line.sim_days is None
+            assert line.cycle_days is None
+        if line.kind == LineKind.ACTIVATION:
+            assert line.amount == half_up(Fraction(line.unit_price) * Fraction(line.quantity), digits)
 
     assert compute_invoice(inp) == result
     codes = {product.id: product.code for product in inp.products.values()}

@@ -53,6 +53,11 @@ _DISPLAY_QUANTUM = Decimal("0.000001")
 _KIND_ORDER = {kind: position for position, kind in enumerate(LineKind)}
 
 
+class ServiceNotInPlanError(ValueError):
+    """Usage of a service the pricing plan version has no allowance for: intake refuses such usage
+    (`service_not_in_plan`), so reaching the engine means the plan changed under recorded usage."""
+
+
 @dataclass(slots=True)
 class _SimInCycle:
     iccid: str
@@ -70,18 +75,21 @@ class _PendingLine:
     quantity: Decimal
     amount_times_days: Decimal
     sim_charges: list[SimCharge]
+    unit_price: Decimal
+    sim_days: int | None = None
 
 
 def compute_invoice(inp: BillingInput) -> ComputedInvoice:
     """Compute the invoice of one customer for `inp.cycle` (docs/billing-rules.md). Pure: no I/O, no clock.
 
-    * MRC: per SIM, fee * active days / cycle days; the fee is the plan's `monthly_fee`, or the
-      `monthly_fee` of the highest MRC tier whose `min_active_sims` is reached by the customer's SIMs
-      on the product that are ACTIVE on the cycle's last day.
+    * MRC: per SIM, fee * active days / proration days (the cycle's days, or L for a transition
+      cycle); the fee is the plan's `monthly_fee`, or the `monthly_fee` of the highest MRC tier whose
+      `min_active_sims` is reached by the customer's SIMs on the product that are ACTIVE on the
+      cycle's last day.
     * ACTIVATION: the plan's `activation_fee` for each SIM activated in the cycle.
-    * OVERAGE_DATA / OVERAGE_SMS: usage above the allowance prorated to the SIM's active days, per SIM
-      (INDIVIDUAL) or summed over the customer's SIMs on the product (POOL), at `overage_price`.
-      Usage of a service the plan has no allowance for is not charged: the plan does not price it.
+    * OVERAGE_DATA / OVERAGE_SMS: usage above the allowance (`included` * active days / proration
+      days), per SIM (INDIVIDUAL) or summed over the customer's SIMs on the product (POOL), at
+      `overage_price`.
 
     One line per (product, kind); its amount is the exact sum of its SIMs' amounts, rounded half-up
     once with `round_money`; lines rounding to zero are left out, together with their per-SIM detail.
@@ -97,12 +105,13 @@ def compute_invoice(inp: BillingInput) -> ComputedInvoice:
     proportion to that excess: a SIM within its own share of the pool carries none of it, and the rows
     add up to the pool's overage units and charge. A SIM with no part in a line has no row for it.
 
-    Raises ValueError when `inp.usage` holds usage of a SIM that is not in `inp.sims` (it would
-    otherwise be dropped), KeyError for a SIM whose product or plan is missing, and `decimal.Inexact`
+    Raises ValueError when `inp.usage` holds usage of a SIM that is not in `inp.sims`, or usage of a
+    service its plan has no allowance for (either would otherwise be dropped: intake refuses both),
+    KeyError for a SIM whose product or plan is missing, and `decimal.Inexact`
     for inputs too precise to be carried exactly (beyond 80 significant digits in a product).
     """
     cycle = inp.cycle
-    days = Decimal(cycle.days)
+    days = Decimal(cycle.proration_days)
     usage = inp.usage
     sims_by_product: dict[str, list[_SimInCycle]] = {}
     usage_found = 0
@@ -129,7 +138,12 @@ def compute_invoice(inp: BillingInput) -> ComputedInvoice:
         for line in pending:
             amount = round_money(line.amount_times_days / days, currency)
             if amount:
-                lines.append(InvoiceLine(line.product_id, line.kind, line.quantity, amount))
+                cycle_days = cycle.proration_days if line.sim_days is not None else None
+                lines.append(
+                    InvoiceLine(
+                        line.product_id, line.kind, line.quantity, amount, line.unit_price, line.sim_days, cycle_days
+                    )
+                )
                 sim_charges.extend(line.sim_charges)
         net_total = round_money(sum((line.amount for line in lines), _ZERO), currency)
         vat_amount = round_money(net_total * inp.vat_rate / 100, currency)
@@ -195,6 +209,10 @@ def _product_lines(
     days: Decimal,
 ) -> list[_PendingLine]:
     """The product's lines that have per-SIM charges, in `LineKind` order. Runs in the exact context."""
+    priced = {allowance.service for allowance in plan.allowances}
+    for service in Service:
+        if service not in priced and any((sim.iccid, service) in usage for sim in sims):
+            raise ServiceNotInPlanError(f"{service} usage on product {product_id}, whose plan has no {service}")
     fee = _monthly_fee(plan, sum(sim.active_on_end for sim in sims))
     mrc: list[SimCharge] = []
     mrc_active_days = 0
@@ -213,13 +231,14 @@ def _product_lines(
                 SimCharge(sim.iccid, product_id, LineKind.ACTIVATION, sim.active_days, _ONE, activation_amount)
             )
     lines = [
-        _PendingLine(product_id, LineKind.MRC, Decimal(len(mrc)), fee * mrc_active_days, mrc),
+        _PendingLine(product_id, LineKind.MRC, Decimal(len(mrc)), fee * mrc_active_days, mrc, fee, mrc_active_days),
         _PendingLine(
             product_id,
             LineKind.ACTIVATION,
             Decimal(len(activation)),
             plan.activation_fee * len(activation) * days,
             activation,
+            plan.activation_fee,
         ),
     ]
     lines.extend(_overage_lines(product_id, plan, sims, usage, days))
@@ -272,7 +291,7 @@ def _overage_lines(
                     _display(divide(price * share, denominator)),
                 )
             )
-        lines.append(_PendingLine(product_id, kind, _display(divide(units, days)), price * units, charges))
+        lines.append(_PendingLine(product_id, kind, _display(divide(units, days)), price * units, charges, price))
     return lines
 
 

@@ -112,10 +112,18 @@ class SimCharge:
 
 @dataclass(frozen=True, slots=True)
 class InvoiceLine:
+    """One line. `unit_price` is the fee per SIM and month (MRC: the tier's fee where tiers apply), the
+    activation fee, or the overage price per unit. MRC lines also carry `sim_days`, the SIMs' active days
+    added up, and `cycle_days`, what the fee is prorated over (the cycle's days, or L in a transition
+    cycle): `amount` = `unit_price` * `sim_days` / `cycle_days`, rounded once."""
+
     product_id: str
     kind: LineKind
     quantity: Decimal
     amount: Decimal  # rounded half-up once to the currency's minor unit
+    unit_price: Decimal
+    sim_days: int | None = None  # MRC lines only
+    cycle_days: int | None = None  # MRC lines only
 
 
 @dataclass(frozen=True, slots=True)
