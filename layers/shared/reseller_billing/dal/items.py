@@ -116,6 +116,12 @@ class ResellerProfileMap(MapAttribute[str, Any]):
     customer_invoice_type = UnicodeAttribute()
     billing_cycle_day = IntegerAttribute()
     invoice_number_prefix = UnicodeAttribute()
+    # Profiles saved before these fields existed read as their defaults.
+    issuer = JSONAttribute(null=True)  # legal_name, address, vat_id, registration_number, email, peppol_id
+    payment_terms_days = IntegerAttribute(default=30)
+    bank_account = JSONAttribute(null=True)  # iban, bic
+    invoice_footer = UnicodeAttribute(null=True)
+    e_invoice_format = UnicodeAttribute(default="NONE")
 
 
 class AccountItem(TableItem, discriminator="Account"):
@@ -165,6 +171,12 @@ class CustomerItem(TableItem, discriminator="Customer"):
     address = AddressMap()
     vat_rate = DecimalAttribute()
     status = UnicodeAttribute()
+    # Customers saved before these fields existed read as their defaults.
+    vat_id = UnicodeAttribute(null=True)
+    tax_treatment = UnicodeAttribute(default="STANDARD")
+    tax_exemption_reason = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute(default="en")
+    peppol_id = UnicodeAttribute(null=True)
     open_sim_count = IntegerAttribute(default=0)  # SIMs not RETIRED: a customer closes only at 0
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

@@ -5,17 +5,28 @@ come through here, so a preview shows exactly what a run on that date would issu
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from reseller_billing.billing.cycles import BillingCycle, cycle_billed_on
 from reseller_billing.billing.engine import compute_invoice
 from reseller_billing.billing.model import BillingInput, ComputedInvoice, Service
+from reseller_billing.einvoice.model import REVERSE_CHARGE_WORDING
 from reseller_billing.errors import ErrorCode, UnprocessableError
 from reseller_billing.ids import invoice_id
 from reseller_billing.logic.pricing import PriceList
 from reseller_billing.models.accounts import ResellerProfile
-from reseller_billing.models.invoice_document import BilledCustomer, DocumentLine, InvoiceDocument, Issuer, SimDetail
+from reseller_billing.models.customers import TaxTreatment
+from reseller_billing.models.invoice_document import (
+    Address,
+    BilledCustomer,
+    DocumentLine,
+    InvoiceDocument,
+    Issuer,
+    Payment,
+    SimDetail,
+    TaxCategory,
+)
 from reseller_billing.models.invoices import CustomerBillingData
 from reseller_billing.models.messages import InvoicedCustomer
 
@@ -56,6 +67,41 @@ def compose_invoice(
     return compose_document(price_list, customer, cycle, computed, None)
 
 
+def tax_category_and_wording(customer: InvoicedCustomer) -> tuple[TaxCategory, str | None]:
+    """The VAT category of the customer's invoices (DESIGN: S, or Z at rate 0; AE; E) and what the
+    invoice states about it: the reverse-charge mention in the customer's language, or the exemption reason."""
+    if customer.tax_treatment is TaxTreatment.REVERSE_CHARGE:
+        return TaxCategory.REVERSE_CHARGE, REVERSE_CHARGE_WORDING[customer.locale.value]
+    if customer.tax_treatment is TaxTreatment.EXEMPT:
+        return TaxCategory.EXEMPT, customer.tax_exemption_reason
+    return (TaxCategory.STANDARD if customer.vat_rate > 0 else TaxCategory.ZERO_RATED), None
+
+
+def _issuer(price_list: PriceList) -> Issuer:
+    details = price_list.profile.issuer
+    if details is None:
+        return Issuer(
+            account_id=price_list.account_id,
+            name=price_list.issuer_name,
+            legal_name=None,
+            address=None,
+            vat_id=None,
+            registration_number=None,
+            email=None,
+            peppol_id=None,
+        )
+    return Issuer(
+        account_id=price_list.account_id,
+        name=price_list.issuer_name,
+        legal_name=details.legal_name,
+        address=Address.model_validate(details.address.model_dump()),
+        vat_id=details.vat_id,
+        registration_number=details.registration_number,
+        email=details.email,
+        peppol_id=details.peppol_id,
+    )
+
+
 def compose_document(
     price_list: PriceList,
     customer: InvoicedCustomer,
@@ -63,21 +109,35 @@ def compose_document(
     computed: ComputedInvoice,
     number: str | None,
 ) -> InvoiceDocument:
-    """The canonical invoice: what invoice.json holds and the PDF and CSV show."""
+    """The canonical invoice: what invoice.json holds and the PDF, CSV and e-invoice show.
+
+    Dates: `billing_date` is the run date; `issue_date` is the run date too (numbering on a later day
+    does not move it yet); `due_date` is `issue_date` + the profile's `payment_terms_days`."""
     products = price_list.products
+    profile = price_list.profile
+    category, wording = tax_category_and_wording(customer)
+    issue_date = cycle.run_date
+    bank = profile.bank_account
     return InvoiceDocument(
         id=invoice_id(customer.id, cycle.start),
         invoice_number=number,
-        issuer=Issuer(account_id=price_list.account_id, name=price_list.issuer_name),
+        issuer=_issuer(price_list),
         customer=BilledCustomer(
             id=customer.id,
             customer_number=customer.customer_number,
             name=customer.name,
             email=customer.email,
             address=customer.address,
+            vat_id=customer.vat_id,
+            tax_treatment=customer.tax_treatment,
+            tax_exemption_reason=customer.tax_exemption_reason,
+            locale=customer.locale,
+            peppol_id=customer.peppol_id,
         ),
         currency=price_list.currency,
-        issue_date=cycle.run_date,
+        billing_date=cycle.run_date,
+        issue_date=issue_date,
+        due_date=issue_date + timedelta(days=profile.payment_terms_days),
         cycle_start=cycle.start,
         cycle_end=cycle.end,
         lines=tuple(
@@ -87,6 +147,9 @@ def compose_document(
                 product_name=products[line.product_id].name,
                 kind=line.kind,
                 quantity=line.quantity,
+                unit_price=line.unit_price,
+                sim_days=line.sim_days,
+                cycle_days=line.cycle_days,
                 amount=line.amount,
             )
             for line in computed.lines
@@ -95,6 +158,15 @@ def compose_document(
         vat_rate=computed.vat_rate,
         vat_amount=computed.vat_amount,
         gross_total=computed.gross_total,
+        tax_category=category,
+        tax_wording=wording,
+        payment=Payment(
+            terms_days=profile.payment_terms_days,
+            iban=bank.iban if bank else None,
+            bic=bank.bic if bank else None,
+            reference=number,
+        ),
+        footer=profile.invoice_footer,
         sims=tuple(
             SimDetail(
                 iccid=c.iccid,

@@ -163,7 +163,7 @@ def _issue_group_with(
     rendered: list[tuple[InvoiceRequest, InvoiceRecord, dict[str, bytes]]] = []
     for request, invoice in to_store:
         try:
-            files = render_artifacts(invoice.document, run.price_list.profile.customer_invoice_type)
+            files = render_artifacts(invoice.document, run.price_list.profile)
             rendered.append((request, invoice, files))
         except Exception as error:
             logger.exception("could not render artefacts", extra={"invoice_id": invoice.id})
@@ -250,7 +250,7 @@ def _numbered_invoice(
         run_id=run.run_id,
         invoice_number=number,
         state=InvoiceState.NUMBERED,
-        document=doc.model_copy(update={"invoice_number": number}),
+        document=doc.numbered(number),
         created_at=utcnow(),
     )
 

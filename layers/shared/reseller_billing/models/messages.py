@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from reseller_billing.models.customers import Customer
+from reseller_billing.models.customers import Customer, DocumentLocale, TaxTreatment
 from reseller_billing.models.invoice_document import Address
 from reseller_billing.models.invoices import ArtifactInfo, DecimalOut
 
@@ -38,6 +38,12 @@ class InvoicedCustomer(Message):
     email: str
     address: Address
     vat_rate: Decimal
+    # Defaults: messages sent before these fields existed are read as before.
+    vat_id: str | None = None
+    tax_treatment: TaxTreatment = TaxTreatment.STANDARD
+    tax_exemption_reason: str | None = None
+    locale: DocumentLocale = DocumentLocale.EN
+    peppol_id: str | None = None
 
     @classmethod
     def of(cls, customer: Customer) -> InvoicedCustomer:
@@ -48,6 +54,11 @@ class InvoicedCustomer(Message):
             email=customer.email,
             address=Address.model_validate(customer.address.model_dump()),
             vat_rate=customer.vat_rate,
+            vat_id=customer.vat_id,
+            tax_treatment=customer.tax_treatment,
+            tax_exemption_reason=customer.tax_exemption_reason,
+            locale=customer.locale,
+            peppol_id=customer.peppol_id,
         )
 
 
