@@ -160,10 +160,10 @@ _CHARGES = {
         LineKind.OVERAGE_SMS: "SMS-Mehrverbrauch",
     },
     DocumentLocale.FR: {
-        LineKind.MRC: "Abonnement mensuel par SIM",
+        LineKind.MRC: "Forfait mensuel par SIM",
         LineKind.ACTIVATION: "Frais d'activation par SIM",
-        LineKind.OVERAGE_DATA: "Dépassement de données (Mo)",
-        LineKind.OVERAGE_SMS: "Dépassement de SMS",
+        LineKind.OVERAGE_DATA: "Données hors forfait (Mo)",
+        LineKind.OVERAGE_SMS: "SMS hors forfait",
     },
 }
 

@@ -45,7 +45,7 @@ _RULE = (173, 181, 189)
 _HEADING_FILL = (233, 236, 239)
 _STRIPE_FILL = (248, 249, 250)
 # Code, product, charge, quantity, unit price, amount: fractions of the text width, and whether flush right.
-_COLUMN_WIDTHS = (19, 40, 44, 21, 23, 27)
+_COLUMN_WIDTHS = (22, 38, 46, 20, 23, 25)
 _COLUMN_RIGHT = (False, False, False, True, True, True)
 _TABLE_FONT_SIZE = 8.5
 _TABLE_LINE_HEIGHT = 5.0
@@ -234,7 +234,7 @@ class _InvoicePdf(FPDF):
     def _draw_parties(self) -> None:
         doc, customer, formats = self.doc, self.doc.customer, self.formats
         top = self.get_y() + 7
-        left_width = self.epw * 0.52
+        left_width = self.epw * 0.48
 
         self.set_xy(self.l_margin, top)
         self._small_caps(self._label(Label.BILL_TO), left_width)
@@ -261,17 +261,17 @@ class _InvoicePdf(FPDF):
             ),
             _Row(self._label(Label.CURRENCY), doc.currency),
         )
-        right_x = self.l_margin + self.epw * 0.52
+        right_x = self.l_margin + self.epw * 0.5
         right_width = self.w - self.r_margin - right_x
         self.set_xy(right_x, top)
         for fact in facts:
             self.set_x(right_x)
             self.set_font(self.family, "", 9)
             self.set_text_color(*_MUTED)
-            self.cell(right_width * 0.4, 5.6, fact.label, align="L")
+            self.cell(right_width * 0.42, 5.6, fact.label, align="L")
             self.set_font(self.family, "B", 9.5)
             self.set_text_color(*_INK)
-            self.cell(right_width * 0.6, 5.6, fact.value, align="R", new_x="LMARGIN", new_y="NEXT")
+            self.cell(right_width * 0.58, 5.6, fact.value, align="R", new_x="LMARGIN", new_y="NEXT")
         self.set_y(max(left_bottom, self.get_y()) + 9)
 
     def _small_caps(self, text: str, width: float) -> None:
@@ -284,7 +284,11 @@ class _InvoicePdf(FPDF):
         charge = charge_in_words(line.kind, self.locale)
         if line.kind is LineKind.MRC and line.sim_days is not None and line.cycle_days is not None:
             # The proration the amount follows: unit price × sim_days / cycle_days.
-            days = self._label(Label.SIM_DAYS, sim_days=line.sim_days, cycle_days=line.cycle_days)
+            days = self._label(
+                Label.SIM_DAYS,
+                sim_days=self.formats.quantity(Decimal(line.sim_days)),
+                cycle_days=self.formats.quantity(Decimal(line.cycle_days)),
+            )
             charge = f"{charge}\n{days}"
         return (
             line.product_code,
