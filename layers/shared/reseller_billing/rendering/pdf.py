@@ -45,7 +45,7 @@ _RULE = (173, 181, 189)
 _HEADING_FILL = (233, 236, 239)
 _STRIPE_FILL = (248, 249, 250)
 # Code, product, charge, quantity, unit price, amount: fractions of the text width, and whether flush right.
-_COLUMN_WIDTHS = (22, 38, 46, 20, 23, 25)
+_COLUMN_WIDTHS = (22, 36, 46, 20, 23, 27)
 _COLUMN_RIGHT = (False, False, False, True, True, True)
 _TABLE_FONT_SIZE = 8.5
 _TABLE_LINE_HEIGHT = 5.0
