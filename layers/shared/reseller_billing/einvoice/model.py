@@ -225,7 +225,7 @@ def mrc_line(
         name=name,
         quantity=Decimal(sim_days),
         unit_code=UnitCode.DAY,
-        price=_price_reproducing(net_amount, monthly_fee, sim_days, cycle_days),
+        price=price_reproducing(net_amount, monthly_fee, Decimal(sim_days), Decimal(cycle_days)),
         base_quantity=Decimal(cycle_days),
         net_amount=net_amount,
         vat_category=vat_category,
@@ -236,17 +236,23 @@ def mrc_line(
     )
 
 
-def _price_reproducing(net_amount: Decimal, monthly_fee: Decimal, sim_days: int, cycle_days: int) -> Decimal:
-    # Compared multiplied out by cycle_days, so that no division rounds.
-    allowed = R120_TOLERANCE / 2 * cycle_days
-    if abs(monthly_fee * sim_days - net_amount * cycle_days) <= allowed:
-        return monthly_fee
+def price_reproducing(
+    net_amount: Decimal, price: Decimal, quantity: Decimal, base_quantity: Decimal = Decimal(1)
+) -> Decimal:
+    """`price` when quantity × price / base_quantity is within half of R120's tolerance of `net_amount`
+    (the line was rounded once to a currency with minor digits); else the price that reproduces the
+    rounded amount, net × base_quantity / quantity, with as few decimals (at least 2) as keep it there.
+    A currency without minor digits (JPY) moves an amount by up to 0.5 when it is rounded."""
+    # Compared multiplied out by base_quantity, so that no division rounds.
+    allowed = R120_TOLERANCE / 2 * base_quantity
+    if abs(price * quantity - net_amount * base_quantity) <= allowed:
+        return price
     with localcontext() as context:
         context.prec = 60
-        exact = net_amount * cycle_days / sim_days
+        exact = net_amount * base_quantity / quantity
         places = 2
         while True:
-            price = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-            if abs(price * sim_days - net_amount * cycle_days) <= allowed:
-                return price
+            fitted = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+            if abs(fitted * quantity - net_amount * base_quantity) <= allowed:
+                return fitted
             places += 1

@@ -27,6 +27,7 @@ from reseller_billing.einvoice.model import (
     VatBreakdown,
     VatCategory,
     mrc_line,
+    price_reproducing,
 )
 from reseller_billing.einvoice.ubl import to_ubl
 from reseller_billing.models.accounts import EInvoiceFormat
@@ -169,7 +170,8 @@ def _line(doc: InvoiceDocument, line_id: str, line: DocumentLine, category: VatC
         name=name,
         quantity=line.quantity,
         unit_code=_UNITS[line.kind],
-        price=line.unit_price,
+        # In a currency without minor digits the rounded amount can be 0.5 off quantity × unit price.
+        price=price_reproducing(line.amount, line.unit_price, line.quantity),
         net_amount=line.amount,
         vat_category=category,
         vat_rate=doc.vat_rate,
