@@ -15,7 +15,7 @@ from reseller_billing.einvoice.model import DocumentType
 from reseller_billing.einvoice.rules import violations
 from reseller_billing.logic.invoice_composition import compose_document
 from reseller_billing.logic.pricing import PriceList
-from reseller_billing.models.accounts import BankAccount, IssuerDetails, ResellerProfile
+from reseller_billing.models.accounts import IssuerDetails, ResellerProfile
 from reseller_billing.models.customers import Address, DocumentLocale, TaxTreatment
 from reseller_billing.models.invoice_document import TaxCategory
 from reseller_billing.models.messages import InvoicedCustomer
@@ -63,6 +63,7 @@ def test_the_document_carries_issuer_customer_tax_data_dates_and_payment():
         "INV-2026-000001"
     )
 
+    assert doc.issuer.address is not None
     assert (doc.issuer.legal_name, doc.issuer.vat_id, doc.issuer.address.city) == (
         "Nordlicht IoT GmbH",
         "DE136695976",
@@ -156,9 +157,11 @@ def test_every_mrc_line_is_unit_price_times_sim_days_over_cycle_days_rounded_onc
 
     for line in doc.lines:
         if line.kind is LineKind.MRC:
-            assert line.sim_days is not None and line.cycle_days == inp.cycle.proration_days
+            assert line.sim_days is not None
+            assert line.cycle_days == inp.cycle.proration_days
             assert line.amount == round_money(line.unit_price * line.sim_days / line.cycle_days, inp.currency)
         else:
-            assert line.sim_days is None and line.cycle_days is None
+            assert line.sim_days is None
+            assert line.cycle_days is None
     if doc.lines and inp.currency != "BHD":
         assert violations(einvoice_document(doc, DocumentType.INVOICE)) == ()

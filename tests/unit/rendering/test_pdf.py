@@ -77,7 +77,7 @@ def test_a_line_shows_quantity_unit_price_and_amount_and_mrc_its_sim_days(make_d
 
     (text,) = pages_text(render_pdf(doc))
 
-    mrc, activation = doc.lines
+    mrc, _activation = doc.lines
     assert (mrc.unit_price, mrc.sim_days, mrc.cycle_days, mrc.amount) == (Decimal("6.175"), 62, 31, Decimal("12.35"))
     assert "Monthly fee per SIM\n62 SIM-days / 31 days\n10 6.175 12.35" in text
     assert "Activation fee per SIM 11 6.1725 24.69" in text

@@ -67,9 +67,7 @@ def _bic(value: Any) -> str:
     try:
         return str(bic.validate(value))
     except ValidationError as error:
-        raise ValueError(
-            f"is not a valid BIC: 8 or 11 characters, bank, ISO country, location ({error})"
-        ) from None
+        raise ValueError(f"is not a valid BIC: 8 or 11 characters, bank, ISO country, location ({error})") from None
 
 
 Iban = Annotated[
