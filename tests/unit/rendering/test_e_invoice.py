@@ -174,12 +174,16 @@ def test_the_committed_sample_e_invoices_are_what_the_code_writes_and_are_valid(
     assert validate(committed).valid
 
 
+def means_code(doc: InvoiceDocument) -> str:
+    payment = einvoice_document(doc, DocumentType.INVOICE).payment
+    assert payment is not None
+    return payment.means_code
+
+
 def test_the_payment_means_follow_the_bank_account_and_currency():
     doc = sample_document()
     without_bank = doc.model_copy(update={"payment": Payment(terms_days=0, iban=None, bic=None, reference="X")})
 
-    assert einvoice_document(doc, DocumentType.INVOICE).payment.means_code == "58"
-    assert einvoice_document(without_bank, DocumentType.INVOICE).payment.means_code == "1"
-    assert (
-        einvoice_document(doc.model_copy(update={"currency": "CHF"}), DocumentType.INVOICE).payment.means_code == "30"
-    )
+    assert means_code(doc) == "58"
+    assert means_code(without_bank) == "1"
+    assert means_code(doc.model_copy(update={"currency": "CHF"})) == "30"
