@@ -28,7 +28,7 @@ from tests.support.iccids import iccid
 MAX_PRESIGNED_SECONDS = 900  # artefact links are short-lived (README, Security)
 RUN_DATE = "2026-11-05"  # bills 2026-10-05 .. 2026-11-04 (31 days) for billing-cycle day 5
 SCHEMA = json.loads(
-    (Path(__file__).resolve().parents[2] / "layers/shared/reseller_billing/schemas/invoice-1.0.schema.json").read_text()
+    (Path(__file__).resolve().parents[2] / "layers/shared/reseller_billing/schemas/invoice-2.0.schema.json").read_text()
 )
 
 
