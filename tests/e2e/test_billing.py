@@ -22,7 +22,7 @@ from tests.support.iccids import iccid
 pytestmark = pytest.mark.xdist_group("e2e")
 
 SCHEMA = json.loads(
-    (Path(__file__).resolve().parents[2] / "layers/shared/reseller_billing/schemas/invoice-1.0.schema.json").read_text()
+    (Path(__file__).resolve().parents[2] / "layers/shared/reseller_billing/schemas/invoice-2.0.schema.json").read_text()
 )
 
 
@@ -67,7 +67,7 @@ def test_a_billing_run_issues_invoices_with_downloadable_artefacts(operator, api
         assert hashlib.sha256(bodies[name]).hexdigest() == invoice["artifacts"][name]["sha256"]
 
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(bodies["pdf"])).pages)
-    for expected in ("INV-2026-000001", "Nordlicht IoT GmbH", customer["name"], invoice["gross_total"], "2026-11-05"):
+    for expected in ("INV-2026-000001", "Nordlicht IoT GmbH", customer["name"], invoice["gross_total"], "5 Nov 2026"):
         assert expected in text, expected
 
     document = json.loads(bodies["json"])
