@@ -25,8 +25,9 @@ def _check_tax_fields(customer: Customer) -> None:
     An e-invoice needs nothing of a customer beyond these rules: name, address and e-mail are required
     anyway, the e-mail is its electronic address when it has no `peppol_id`, and reverse charge's buyer
     VAT id (BR-AE-02) and an exemption's reason (BR-E-10) are required here whatever the profile says."""
+    # "value_error", as pydantic names a failed rule of our own: the field's schema cannot state it.
     details = [
-        {"in": "body", "field": field, "message": message}
+        {"in": "body", "field": field, "message": message, "type": "value_error"}
         for field, message in tax_rule_violations(
             customer.vat_rate, customer.vat_id, customer.tax_treatment, customer.tax_exemption_reason
         )
