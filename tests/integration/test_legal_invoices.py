@@ -14,9 +14,10 @@ from tests.support import factories
 from tests.support.catalog import build_catalog, created
 from tests.support.table import stored_items
 
-ISSUER = {
+ADDRESS = {"line1": "Speicherstadt 7", "postal_code": "20457", "city": "Hamburg", "country": "DE"}
+ISSUER: dict[str, Any] = {
     "legal_name": "Nordlicht IoT GmbH",
-    "address": {"line1": "Speicherstadt 7", "postal_code": "20457", "city": "Hamburg", "country": "DE"},
+    "address": ADDRESS,
     "vat_id": "DE136695976",
     "registration_number": "HRB 123456",
     "email": "billing@nordlicht-iot.example",
@@ -69,7 +70,7 @@ class TestProfile:
             ({"issuer": {**ISSUER, "vat_id": "DE136695977"}}, "issuer.vat_id"),
             ({"issuer": {**ISSUER, "email": "billing"}}, "issuer.email"),
             ({"issuer": {**ISSUER, "peppol_id": "0208:0123456748"}}, "issuer.peppol_id"),
-            ({"issuer": {**ISSUER, "address": {**ISSUER["address"], "country": "XX"}}}, "issuer.address.country"),
+            ({"issuer": {**ISSUER, "address": {**ADDRESS, "country": "XX"}}}, "issuer.address.country"),
             ({"invoice_footer": "x" * 501}, "invoice_footer"),
             ({"e_invoice_format": "PDF"}, "e_invoice_format"),
         ],

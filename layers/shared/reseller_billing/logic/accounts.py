@@ -6,8 +6,6 @@ from typing import Any
 
 from reseller_billing.dal import accounts as table
 from reseller_billing.dal.writes import saved_with_retries
-from reseller_billing.einvoice.model import PostalAddress
-from reseller_billing.einvoice.rules import MAX_AMOUNT_DECIMALS, missing_for_e_invoice
 from reseller_billing.errors import ConflictError, ErrorCode, ForbiddenError, NotFoundError, UnprocessableError
 from reseller_billing.etags import check_if_match
 from reseller_billing.ids import new_id
@@ -46,6 +44,10 @@ def check_e_invoicing(profile: ResellerProfile, currency: str, *, field_prefix: 
     profile is saved, so that no billing run discovers it."""
     if profile.e_invoice_format is EInvoiceFormat.NONE:
         return
+    # Loaded only for a profile with e-invoices: the model's dataclasses cost an API handler's cold start.
+    from reseller_billing.einvoice.model import PostalAddress
+    from reseller_billing.einvoice.rules import MAX_AMOUNT_DECIMALS, missing_for_e_invoice
+
     needs = f"required with e_invoice_format {profile.e_invoice_format}"
     details: list[dict[str, Any]] = []
     issuer = profile.issuer

@@ -12,7 +12,6 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
 
-from reseller_billing.einvoice.model import ELECTRONIC_ADDRESS_SCHEMES, EMAIL_SCHEME
 from reseller_billing.models.common import InputModel, Name, PatchModel, Percent, Resource
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -79,6 +78,9 @@ def _peppol_id(value: str) -> str:
     if match is None:
         raise ValueError("must be a Peppol participant id `scheme:identifier`, such as 0208:0123456749")
     scheme, identifier = match.groups()
+    # The e-invoice model's dataclasses cost every API handler's cold start: loaded where a Peppol id is checked.
+    from reseller_billing.einvoice.model import ELECTRONIC_ADDRESS_SCHEMES, EMAIL_SCHEME
+
     if scheme not in ELECTRONIC_ADDRESS_SCHEMES or scheme == EMAIL_SCHEME:
         raise ValueError(f"scheme {scheme} is not a code of the CEF electronic address scheme list")
     module_name = _PEPPOL_SCHEME_CHECKS.get(scheme)
