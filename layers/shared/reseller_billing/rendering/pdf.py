@@ -234,7 +234,7 @@ class _InvoicePdf(FPDF):
     def _draw_parties(self) -> None:
         doc, customer, formats = self.doc, self.doc.customer, self.formats
         top = self.get_y() + 7
-        left_width = self.epw * 0.48
+        left_width = self.epw * 0.44
 
         self.set_xy(self.l_margin, top)
         self._small_caps(self._label(Label.BILL_TO), left_width)
@@ -261,17 +261,20 @@ class _InvoicePdf(FPDF):
             ),
             _Row(self._label(Label.CURRENCY), doc.currency),
         )
-        right_x = self.l_margin + self.epw * 0.5
+        right_x = self.l_margin + self.epw * 0.46
         right_width = self.w - self.r_margin - right_x
+        # The labels' column as wide as its longest label in this locale, the values flush right after it.
+        self.set_font(self.family, "", 9)
+        label_width = max(self.get_string_width(fact.label) for fact in facts) + 3
         self.set_xy(right_x, top)
         for fact in facts:
             self.set_x(right_x)
             self.set_font(self.family, "", 9)
             self.set_text_color(*_MUTED)
-            self.cell(right_width * 0.42, 5.6, fact.label, align="L")
+            self.cell(label_width, 5.6, fact.label, align="L")
             self.set_font(self.family, "B", 9.5)
             self.set_text_color(*_INK)
-            self.cell(right_width * 0.58, 5.6, fact.value, align="R", new_x="LMARGIN", new_y="NEXT")
+            self.cell(right_width - label_width, 5.6, fact.value, align="R", new_x="LMARGIN", new_y="NEXT")
         self.set_y(max(left_bottom, self.get_y()) + 9)
 
     def _small_caps(self, text: str, width: float) -> None:
