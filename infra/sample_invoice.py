@@ -22,9 +22,9 @@ from reseller_billing.einvoice.model import REVERSE_CHARGE_WORDING
 from reseller_billing.models.accounts import EInvoiceFormat
 from reseller_billing.models.customers import DocumentLocale, TaxTreatment
 from reseller_billing.models.invoice_document import (
-    Address,
     BilledCustomer,
     DocumentLine,
+    InvoiceAddress,
     InvoiceDocument,
     Issuer,
     Payment,
@@ -54,7 +54,7 @@ ISSUER = Issuer(
     account_id="acc_nordlicht",
     name="Nordlicht IoT",
     legal_name="Nordlicht IoT GmbH",
-    address=Address(line1="Speicherstadt 7", line2=None, postal_code="20457", city="Hamburg", country="DE"),
+    address=InvoiceAddress(line1="Speicherstadt 7", line2=None, postal_code="20457", city="Hamburg", country="DE"),
     vat_id="DE136695976",
     registration_number="HRB 123456, Amtsgericht Hamburg",
     email="billing@nordlicht-iot.example",
@@ -69,7 +69,7 @@ _CUSTOMERS = {
         customer_number="C-20931",
         name="Łódź Żółć Ñandú Ωmega Sp. z o.o.",
         email="faktury@omega-lodz.example",
-        address=Address(
+        address=InvoiceAddress(
             line1="ul. Piotrkowska 104", line2="Budynek B, piętro 3", postal_code="90-926", city="Łódź", country="PL"
         ),
         vat_id="PL5260250995",
@@ -83,7 +83,9 @@ _CUSTOMERS = {
         customer_number="C-10417",
         name="Müller & Söhne Logistik GmbH",
         email="buchhaltung@mueller-soehne.example",
-        address=Address(line1="Industriestraße 5", line2=None, postal_code="80331", city="München", country="DE"),
+        address=InvoiceAddress(
+            line1="Industriestraße 5", line2=None, postal_code="80331", city="München", country="DE"
+        ),
         vat_id="DE129273398",
         tax_treatment=TaxTreatment.STANDARD,
         tax_exemption_reason=None,
@@ -95,7 +97,9 @@ _CUSTOMERS = {
         customer_number="C-30112",
         name="Société Générale de Télématique SAS",
         email="comptabilite@sgt.example",
-        address=Address(line1="12 rue de la République", line2=None, postal_code="69002", city="Lyon", country="FR"),
+        address=InvoiceAddress(
+            line1="12 rue de la République", line2=None, postal_code="69002", city="Lyon", country="FR"
+        ),
         vat_id="FR40303265045",
         tax_treatment=TaxTreatment.REVERSE_CHARGE,
         tax_exemption_reason=None,

@@ -12,9 +12,9 @@ import pytest
 from reseller_billing.billing.model import LineKind
 from reseller_billing.models.customers import DocumentLocale, TaxTreatment
 from reseller_billing.models.invoice_document import (
-    Address,
     BilledCustomer,
     DocumentLine,
+    InvoiceAddress,
     InvoiceDocument,
     Issuer,
     Payment,
@@ -60,7 +60,7 @@ def invoice_document(
             customer_number="C-10042",
             name=customer_name,
             email="billing@example.com",
-            address=Address(line1="ul. Piotrkowska 104", postal_code="90-926", city=city, country="PL"),
+            address=InvoiceAddress(line1="ul. Piotrkowska 104", postal_code="90-926", city=city, country="PL"),
             vat_id=None,
             tax_treatment=TaxTreatment.STANDARD,
             tax_exemption_reason=None,

@@ -18,9 +18,9 @@ from reseller_billing.logic.pricing import PriceList
 from reseller_billing.models.accounts import ResellerProfile
 from reseller_billing.models.customers import TaxTreatment
 from reseller_billing.models.invoice_document import (
-    Address,
     BilledCustomer,
     DocumentLine,
+    InvoiceAddress,
     InvoiceDocument,
     Issuer,
     Payment,
@@ -94,7 +94,7 @@ def _issuer(price_list: PriceList) -> Issuer:
         account_id=price_list.account_id,
         name=price_list.issuer_name,
         legal_name=details.legal_name,
-        address=Address.model_validate(details.address.model_dump()),
+        address=InvoiceAddress.model_validate(details.address.model_dump()),
         vat_id=details.vat_id,
         registration_number=details.registration_number,
         email=details.email,

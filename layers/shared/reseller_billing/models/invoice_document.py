@@ -33,7 +33,10 @@ class _Document(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
-class Address(_Document):
+class InvoiceAddress(_Document):
+    """A postal address as the invoice shows it (named apart from the API's input `Address`, which the
+    OpenAPI document would otherwise merge it with)."""
+
     line1: str
     line2: str | None = None
     postal_code: str
@@ -48,7 +51,7 @@ class Issuer(_Document):
     account_id: str
     name: str
     legal_name: str | None = Field(description="The seller's legal name; the PDF prints the account name without it")
-    address: Address | None
+    address: InvoiceAddress | None
     vat_id: str | None
     registration_number: str | None
     email: str | None
@@ -60,7 +63,7 @@ class BilledCustomer(_Document):
     customer_number: str
     name: str
     email: str
-    address: Address
+    address: InvoiceAddress
     vat_id: str | None
     tax_treatment: TaxTreatment
     tax_exemption_reason: str | None

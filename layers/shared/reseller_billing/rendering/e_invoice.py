@@ -31,7 +31,7 @@ from reseller_billing.einvoice.model import (
 )
 from reseller_billing.einvoice.ubl import to_ubl
 from reseller_billing.models.accounts import EInvoiceFormat
-from reseller_billing.models.invoice_document import Address, DocumentLine, InvoiceDocument, TaxCategory
+from reseller_billing.models.invoice_document import DocumentLine, InvoiceAddress, InvoiceDocument, TaxCategory
 from reseller_billing.rendering.labels import charge_in_words, payment_terms_text
 
 _CATEGORIES = {
@@ -137,7 +137,7 @@ def _means(doc: InvoiceDocument) -> PaymentMeansCode:
     return PaymentMeansCode.SEPA_CREDIT_TRANSFER if doc.currency == "EUR" else PaymentMeansCode.CREDIT_TRANSFER
 
 
-def _address(address: Address) -> PostalAddress:
+def _address(address: InvoiceAddress) -> PostalAddress:
     return PostalAddress(
         line1=address.line1,
         line2=address.line2,

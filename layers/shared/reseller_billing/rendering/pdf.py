@@ -27,7 +27,7 @@ from stdnum import iban
 
 from reseller_billing.billing.model import LineKind
 from reseller_billing.models.customers import DocumentLocale
-from reseller_billing.models.invoice_document import Address, DocumentLine, InvoiceDocument, TaxCategory
+from reseller_billing.models.invoice_document import DocumentLine, InvoiceAddress, InvoiceDocument, TaxCategory
 from reseller_billing.money import minor_units
 from reseller_billing.rendering.fpdf_fonts import BUNDLED_FAMILY, BundledFontOutputProducer, add_bundled_fonts
 from reseller_billing.rendering.labels import Label, charge_in_words, label, payment_terms_text
@@ -222,7 +222,7 @@ class _InvoicePdf(FPDF):
         self.set_y(max(self.get_y(), issuer_bottom, top + 16) + 2)
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
 
-    def _address_lines(self, address: Address) -> list[str]:
+    def _address_lines(self, address: InvoiceAddress) -> list[str]:
         lines = [
             address.line1,
             address.line2,
