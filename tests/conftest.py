@@ -1,7 +1,11 @@
 """Environment for every test, set before any service module is imported (the data-access layer binds
-the table's name and region when it is imported)."""
+the table's name and region when it is imported); the e-invoice validator every tier uses."""
 
 import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
 
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",
@@ -22,3 +26,13 @@ os.environ.pop("AWS_PROFILE", None)
 
 # The local stack of the e2e and fuzz tiers, defined once so that the two share one per session.
 pytest_plugins = ["tests.support.stack_fixtures"]
+
+
+@pytest.fixture(scope="session")
+def validate() -> Callable[[bytes], Any]:
+    """`infra.einvoice.validate.validate` (XSD + official EN 16931 schematron), its schemas and stylesheets
+    compiled once per session (per xdist worker) before the first test uses it."""
+    from infra.einvoice import validate as validator
+
+    validator.prepare()
+    return validator.validate

@@ -31,9 +31,11 @@ def get_invoice(account_id: str, invoice_id: str) -> Response[Invoice]:
 
 @router.get(
     "/accounts/<account_id>/invoices/<invoice_id>/artifacts/<name>",
-    summary="A short-lived download link for an artefact (pdf, json or csv)",
+    summary="A short-lived download link for an artefact (pdf, json, csv or xml)",
 )
-def get_artifact_link(account_id: str, invoice_id: str, name: Literal["pdf", "json", "csv"]) -> Response[ArtifactLink]:
+def get_artifact_link(
+    account_id: str, invoice_id: str, name: Literal["pdf", "json", "csv", "xml"]
+) -> Response[ArtifactLink]:
     return http.respond(invoices.artifact_link(account_id, invoice_id, name))
 
 

@@ -141,13 +141,19 @@ def main() -> None:
         f"{cold['floor_ms']:.0f} ms {cold['floor_ms'] / cold['boto3_ms']:.2f}x",
         "botocore (PynamoDB), Powertools event handler + OpenAPI validation (pydantic), Logger, Metrics",
     )
+    line(
+        "   Babel (the PDF renderer's locale data)",
+        f"{cold['babel_ms']:.0f} ms",
+        "babel.numbers + babel.dates; only the invoice worker may import it",
+    )
     for name, handler in sorted(cold["handlers"].items(), key=lambda kv: (not kv[1]["api"], kv[0])):
         kind = "API" if handler["api"] else "billing"
         fpdf = "; imports fpdf2!" if handler["imports_fpdf"] else ""
+        babel = "; imports Babel!" if handler["imports_babel"] and handler["api"] else ""
         line(
             f"   import {name}",
             f"{handler['ms']:.0f} ms {handler['ratio']:.2f}x",
-            f"{kind}{' target <= 1.5x' if handler['api'] else ''}{fpdf}",
+            f"{kind}{' target <= 1.5x' if handler['api'] else ''}{fpdf}{babel}",
         )
 
     local = _figure("local_run", CUSTOMERS, SIMS)

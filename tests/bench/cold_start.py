@@ -1,5 +1,6 @@
 """Figure 4: cold start, as the median time to import each handler module in a fresh process, next to
-`import boto3` alone measured the same way in the same run. Also: which modules pull in fpdf2."""
+`import boto3` alone measured the same way in the same run. Also: which modules pull in fpdf2 or Babel
+(the PDF renderer's libraries, which no API handler should import), and what importing Babel costs."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ started = time.perf_counter()
 for name in sys.argv[1].split(","):
     importlib.import_module(name)
 elapsed = time.perf_counter() - started
-print(json.dumps({"ms": elapsed * 1000, "fpdf": "fpdf" in sys.modules}))
+print(json.dumps({"ms": elapsed * 1000, "fpdf": "fpdf" in sys.modules, "babel": "babel" in sys.modules}))
 """
 
 
@@ -46,12 +47,12 @@ ENV = {
 }
 
 
-def _probe(module: str) -> tuple[float, bool]:
+def _probe(module: str) -> tuple[float, bool, bool]:
     out = subprocess.run(
         [sys.executable, "-c", PROBE, module], env=ENV, cwd=ROOT, capture_output=True, text=True, check=True
     )
     result = json.loads(out.stdout)
-    return float(result["ms"]), bool(result["fpdf"])
+    return float(result["ms"]), bool(result["fpdf"]), bool(result["babel"])
 
 
 def main() -> None:
@@ -75,26 +76,30 @@ def main() -> None:
         for name, d in template.functions().items()
     }
     api = {name for name, d in template.functions().items() if any(e["Type"] == "Api" for e in d.events.values())}
-    targets = {"boto3": "boto3", "floor": FLOOR, **modules}
+    targets = {"boto3": "boto3", "floor": FLOOR, "babel": "babel.numbers,babel.dates", **modules}
     samples: dict[str, list[float]] = {name: [] for name in targets}
     fpdf: dict[str, bool] = dict.fromkeys(targets, False)
+    babel: dict[str, bool] = dict.fromkeys(targets, False)
     for _ in range(RUNS):  # round-robin, so that a noisy moment hits every module alike
         for name, module in targets.items():
-            ms, loaded = _probe(module)
+            ms, with_fpdf, with_babel = _probe(module)
             samples[name].append(ms)
-            fpdf[name] = fpdf[name] or loaded
+            fpdf[name] = fpdf[name] or with_fpdf
+            babel[name] = babel[name] or with_babel
     boto3_ms = statistics.median(samples.pop("boto3"))
     floor_ms = statistics.median(samples.pop("floor"))
+    babel_ms = statistics.median(samples.pop("babel"))
     handlers = {
         name: {
             "ms": statistics.median(times),
             "ratio": statistics.median(times) / boto3_ms,
             "api": name in api,
             "imports_fpdf": fpdf[name],
+            "imports_babel": babel[name],
         }
         for name, times in sorted(samples.items())
     }
-    print(json.dumps({"boto3_ms": boto3_ms, "floor_ms": floor_ms, "handlers": handlers}))
+    print(json.dumps({"boto3_ms": boto3_ms, "floor_ms": floor_ms, "babel_ms": babel_ms, "handlers": handlers}))
 
 
 if __name__ == "__main__":

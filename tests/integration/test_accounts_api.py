@@ -19,7 +19,11 @@ def test_operator_creates_a_reseller_and_reads_it_back(operator):
         "customer_invoice_type": "BOTH",
         "billing_cycle_day": 5,
         "invoice_number_prefix": "INV-",
+        "issuer": None,
         "payment_terms_days": 30,
+        "bank_account": None,
+        "invoice_footer": None,
+        "e_invoice_format": "NONE",
         "billing_cycle_history": [{"billing_cycle_day": 5, "effective_from": None}],
     }
     assert created.header("ETag") == '"1"'

@@ -50,23 +50,38 @@ def test_pdf_shows_issuer_customer_invoice_facts_and_totals(make_document):
         CUSTOMER_NAME,
         "ul. Piotrkowska 104",
         "90-926 Łódź",
+        "Poland",
         "C-10042",
         "billing@example.com",
-        "INV-2026-000042",
-        "Issue date 2026-02-02",
-        "Due date 2026-03-04",
-        "Billing date 2026-02-01",
-        "2026-01-01 – 2026-01-31",
+        "Invoice number INV-2026-000042",
+        "Issue date 1 Feb 2026",
+        "Due date 3 Mar 2026",
+        "Billing date 1 Feb 2026",
+        "Billing period 1 Jan 2026 – 31 Jan 2026",
         "IOT-EU-003",
         "SMS overage",
-        "Amount (EUR)",
-        f"Net total {doc.net_total} EUR",
-        f"VAT 19% {doc.vat_amount} EUR",
-        f"Gross total {doc.gross_total} EUR",
+        "Code Product Charge Quantity Unit price Amount (EUR)",
+        "Net total €123.46",
+        "VAT 19% €23.46",
+        "Gross total €146.92",
+        "Please pay €146.92 by 3 Mar 2026.",
+        "Payable within 30 days of the issue date.",
+        "Reference INV-2026-000042",
         "Page 1 of 1",
     ):
         assert expected in text
     assert (doc.net_total, doc.vat_amount, doc.gross_total) == (Decimal("123.46"), Decimal("23.46"), Decimal("146.92"))
+
+
+def test_a_line_shows_quantity_unit_price_and_amount_and_mrc_its_sim_days(make_document):
+    doc = make_document(line_count=2)
+
+    (text,) = pages_text(render_pdf(doc))
+
+    mrc, _activation = doc.lines
+    assert (mrc.unit_price, mrc.sim_days, mrc.cycle_days, mrc.amount) == (Decimal("6.175"), 62, 31, Decimal("12.35"))
+    assert "Monthly fee per SIM\n62 SIM-days / 31 days\n10 6.175 12.35" in text
+    assert "Activation fee per SIM 11 6.1725 24.69" in text
 
 
 def test_pdf_groups_thousands_and_keeps_the_currency_digits(make_document):
@@ -75,9 +90,9 @@ def test_pdf_groups_thousands_and_keeps_the_currency_digits(make_document):
     text = "\n".join(pages_text(render_pdf(doc)))
 
     assert doc.net_total == Decimal("5740.425")
-    assert "Net total 5,740.425 BHD" in text
-    assert f"VAT 7.5% {doc.vat_amount} BHD" in text
-    assert f"Gross total {doc.gross_total:,f} BHD" in text
+    assert "Net total BHD5,740.425" in text
+    assert f"VAT 7.5% BHD{doc.vat_amount}" in text
+    assert f"Gross total BHD{doc.gross_total:,f}" in text
 
 
 def test_preview_says_preview_instead_of_a_number(make_document):
@@ -94,9 +109,9 @@ def test_long_invoice_flows_onto_pages_that_repeat_the_table_header(make_documen
 
     assert len(pages) > 1
     for number, text in enumerate(pages, start=1):
-        assert "Code Product Charge Quantity Amount (EUR)" in text
+        assert "Code Product Charge Quantity Unit price Amount (EUR)" in text
         assert f"Page {number} of {len(pages)}" in text
-    assert f"Gross total {doc.gross_total:,f} EUR" in pages[-1]
+    assert f"Gross total €{doc.gross_total:,f}" in pages[-1]
     assert "IOT-EU-006" in pages[-1]
 
 
@@ -133,7 +148,7 @@ def test_core_font_renders_the_same_page_without_embedding(make_document):
 
     (text,) = pages_text(pdf)
     assert "Müller & Söhne GmbH" in text
-    assert f"Gross total {doc.gross_total} EUR" in text
+    assert f"Gross total €{doc.gross_total}" in text
     assert embedded_fonts(pdf) == {}
 
 
@@ -227,7 +242,7 @@ def test_rows_are_never_split_across_pages_and_each_page_repeats_the_header(make
         (page,) = (text for text in pages if any(word in text for word in words))
         assert all(word in page for word in words), f"row {n} is split across pages"
     for text in pages:
-        assert "Code Product Charge Quantity Amount (EUR)" in text
+        assert "Code Product Charge Quantity Unit price Amount (EUR)" in text
     # Nothing but the footer runs into the bottom margin of 22 mm.
     for page_object in PdfReader(io.BytesIO(pdf)).pages:
         body = [(y, text) for _, y, text in text_runs(page_object) if not text.startswith(("Page ", "Nordlicht"))]

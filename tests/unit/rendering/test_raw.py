@@ -7,6 +7,7 @@ import pytest
 from jsonschema import Draft202012Validator, ValidationError
 
 from infra.build import gen_invoice_schema
+from reseller_billing.billing.model import LineKind
 from reseller_billing.models.invoice_document import InvoiceDocument
 from reseller_billing.rendering.raw import CSV_COLUMNS, render_csv, render_json
 
@@ -94,14 +95,32 @@ def test_csv_has_a_header_and_one_row_per_line(make_document):
         record = dict(zip(CSV_COLUMNS, row, strict=True))
         assert record["invoice_number"] == "INV-2026-000042"
         dates = ("billing_date", "issue_date", "due_date", "cycle_start", "cycle_end")
-        expected = ["2026-02-01", "2026-02-02", "2026-03-04", "2026-01-01", "2026-01-31"]
+        expected = ["2026-02-01", "2026-02-01", "2026-03-03", "2026-01-01", "2026-01-31"]
         assert [record[name] for name in dates] == expected
         assert record["currency"] == "EUR"
         assert (record["product_code"], record["product_name"]) == (line.product_code, line.product_name)
         assert record["kind"] == line.kind.value
         assert Decimal(record["quantity"]) == line.quantity
         assert record["amount"] == str(line.amount)
-    assert [row[-1] for row in rows[1:]] == ["12.35", "24.69", "37.04", "49.38", "61.73"]
+        assert record["unit_price"] == f"{line.unit_price:f}"
+        assert (record["sim_days"], record["cycle_days"]) == (("62", "31") if line.kind is LineKind.MRC else ("", ""))
+        assert (record["billing_date"], record["due_date"], record["tax_category"]) == ("2026-02-01", "2026-03-03", "S")
+    assert [row[CSV_COLUMNS.index("amount")] for row in rows[1:]] == ["12.35", "24.69", "37.04", "49.38", "61.73"]
+
+
+def test_csv_keeps_the_columns_of_schema_1_first_and_appends_the_new_ones():
+    assert CSV_COLUMNS[:10] == (
+        "invoice_number",
+        "issue_date",
+        "cycle_start",
+        "cycle_end",
+        "currency",
+        "product_code",
+        "product_name",
+        "kind",
+        "quantity",
+        "amount",
+    )
 
 
 def test_csv_is_rfc4180_utf8_without_bom_and_deterministic(make_document):

@@ -45,14 +45,10 @@ def _profile(stored: ResellerProfileMap) -> ResellerProfileState:
         CycleDayEntry(billing_cycle_day=entry.billing_cycle_day, effective_from=entry.effective_from)
         for entry in stored.billing_cycle_history or []
     ] or [CycleDayEntry(billing_cycle_day=stored.billing_cycle_day, effective_from=None)]
+    # A field stored as null (or missing on a profile saved before it existed) takes the model's default.
     settings = {
-        "customer_invoice_creation": stored.customer_invoice_creation,
-        "customer_invoice_type": stored.customer_invoice_type,
-        "billing_cycle_day": stored.billing_cycle_day,
-        "invoice_number_prefix": stored.invoice_number_prefix,
+        name: value for name, value in stored.as_dict().items() if value is not None and name != "billing_cycle_history"
     }
-    if stored.payment_terms_days is not None:
-        settings["payment_terms_days"] = stored.payment_terms_days
     return ResellerProfileState.model_validate({**settings, "billing_cycle_history": history})
 
 

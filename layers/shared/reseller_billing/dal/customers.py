@@ -23,10 +23,22 @@ from reseller_billing.dal.writes import (
 from reseller_billing.errors import ConflictError, ErrorCode, NotFoundError
 from reseller_billing.models.accounts import AccountType
 from reseller_billing.models.common import Page, Versioned
-from reseller_billing.models.customers import Address, Customer, CustomerStatus
+from reseller_billing.models.customers import Address, Customer, CustomerStatus, DocumentLocale, TaxTreatment
 
 # What an edit of a customer writes: everything but its key, number, creation time and SIM count.
-_EDITED = ("name", "email", "address", "vat_rate", "status", "updated_at")
+_EDITED = (
+    "name",
+    "email",
+    "address",
+    "vat_rate",
+    "status",
+    "vat_id",
+    "tax_treatment",
+    "tax_exemption_reason",
+    "locale",
+    "peppol_id",
+    "updated_at",
+)
 
 
 def _customer(item: CustomerItem) -> Customer:
@@ -39,6 +51,11 @@ def _customer(item: CustomerItem) -> Customer:
         address=Address.model_validate(item.address.as_dict()),
         vat_rate=item.vat_rate,
         status=CustomerStatus(item.status),
+        vat_id=item.vat_id,
+        tax_treatment=TaxTreatment(item.tax_treatment),
+        tax_exemption_reason=item.tax_exemption_reason,
+        locale=DocumentLocale(item.locale),
+        peppol_id=item.peppol_id,
         created_at=item.created_at,
         updated_at=item.updated_at,
     )
@@ -55,6 +72,11 @@ def _item(customer: Customer) -> CustomerItem:
         address=AddressMap(**customer.address.model_dump()),
         vat_rate=customer.vat_rate,
         status=customer.status.value,
+        vat_id=customer.vat_id,
+        tax_treatment=customer.tax_treatment.value,
+        tax_exemption_reason=customer.tax_exemption_reason,
+        locale=customer.locale.value,
+        peppol_id=customer.peppol_id,
         created_at=customer.created_at,
         updated_at=customer.updated_at,
     )

@@ -124,8 +124,13 @@ class ResellerProfileMap(MapAttribute[str, Any]):
     customer_invoice_type = UnicodeAttribute()
     billing_cycle_day = IntegerAttribute()
     invoice_number_prefix = UnicodeAttribute()
-    # Profiles stored before these existed read as: 30 days, and a cycle day that never changed.
+    # Profiles stored before these fields existed read as their defaults: no issuer, 30 days, no bank
+    # account or footer, no e-invoices, and a cycle day that never changed.
+    issuer = JSONAttribute(null=True)  # legal_name, address, vat_id, registration_number, email, peppol_id
     payment_terms_days = IntegerAttribute(null=True)
+    bank_account = JSONAttribute(null=True)  # iban, bic
+    invoice_footer = UnicodeAttribute(null=True)
+    e_invoice_format = UnicodeAttribute(default="NONE")
     billing_cycle_history = ListAttribute(of=CycleDayChangeMap, null=True)
 
 
@@ -190,6 +195,12 @@ class CustomerItem(TableItem, discriminator="Customer"):
     address = AddressMap()
     vat_rate = DecimalAttribute()
     status = UnicodeAttribute()
+    # Customers saved before these fields existed read as their defaults.
+    vat_id = UnicodeAttribute(null=True)
+    tax_treatment = UnicodeAttribute(default="STANDARD")
+    tax_exemption_reason = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute(default="en")
+    peppol_id = UnicodeAttribute(null=True)
     open_sim_count = IntegerAttribute(default=0)  # SIMs not RETIRED: a customer closes only at 0
     latest_retirement = DateAttribute(null=True)  # of its SIMs: a customer closes only once it has passed
     created_at = UTCDateTimeAttribute()

@@ -88,7 +88,8 @@ class ElectronicAddress:
 
     @classmethod
     def from_peppol_id_or_email(cls, peppol_id: str | None, email: str) -> ElectronicAddress:
-        """The party's Peppol participant id (`scheme:identifier`) when it has one, else its e-mail (DESIGN §3)."""
+        """The party's Peppol participant id (`scheme:identifier`) when it has one, else its e-mail address
+        (docs/e-invoicing.md)."""
         if peppol_id:
             scheme, _, identifier = peppol_id.partition(":")
             return cls(scheme=scheme, identifier=identifier)
@@ -212,7 +213,7 @@ def mrc_line(
 ) -> Line:
     """A monthly recurring charge as an EN 16931 line: `sim_days` DAY at `monthly_fee` per `cycle_days` days.
 
-    The service charges fee × sim_days / cycle_days rounded once (DESIGN §3), which is exactly BT-131 =
+    The service charges fee × sim_days / cycle_days rounded once (docs/billing-rules.md), which is exactly BT-131 =
     BT-129 × BT-146 / BT-149. In a currency with 2 minor digits the rounding moves the amount by at most
     0.005, inside R120's tolerance. In a currency without minor digits (JPY) it can move it by up to 0.5:
     then the price becomes the fee that reproduces the rounded amount, net × cycle_days / sim_days, with as
@@ -225,7 +226,7 @@ def mrc_line(
         name=name,
         quantity=Decimal(sim_days),
         unit_code=UnitCode.DAY,
-        price=_price_reproducing(net_amount, monthly_fee, sim_days, cycle_days),
+        price=price_reproducing(net_amount, monthly_fee, Decimal(sim_days), Decimal(cycle_days)),
         base_quantity=Decimal(cycle_days),
         net_amount=net_amount,
         vat_category=vat_category,
@@ -236,17 +237,23 @@ def mrc_line(
     )
 
 
-def _price_reproducing(net_amount: Decimal, monthly_fee: Decimal, sim_days: int, cycle_days: int) -> Decimal:
-    # Compared multiplied out by cycle_days, so that no division rounds.
-    allowed = R120_TOLERANCE / 2 * cycle_days
-    if abs(monthly_fee * sim_days - net_amount * cycle_days) <= allowed:
-        return monthly_fee
+def price_reproducing(
+    net_amount: Decimal, price: Decimal, quantity: Decimal, base_quantity: Decimal = Decimal(1)
+) -> Decimal:
+    """`price` when quantity × price / base_quantity is within half of R120's tolerance of `net_amount`
+    (the line was rounded once to a currency with minor digits); else the price that reproduces the
+    rounded amount, net × base_quantity / quantity, with as few decimals (at least 2) as keep it there.
+    A currency without minor digits (JPY) moves an amount by up to 0.5 when it is rounded."""
+    # Compared multiplied out by base_quantity, so that no division rounds.
+    allowed = R120_TOLERANCE / 2 * base_quantity
+    if abs(price * quantity - net_amount * base_quantity) <= allowed:
+        return price
     with localcontext() as context:
         context.prec = 60
-        exact = net_amount * cycle_days / sim_days
+        exact = net_amount * base_quantity / quantity
         places = 2
         while True:
-            price = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-            if abs(price * sim_days - net_amount * cycle_days) <= allowed:
-                return price
+            fitted = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+            if abs(fitted * quantity - net_amount * base_quantity) <= allowed:
+                return fitted
             places += 1

@@ -12,7 +12,12 @@ from reseller_billing.models.common import utcnow
 from reseller_billing.models.invoices import StoredArtifact
 from reseller_billing.settings import get_settings
 
-CONTENT_TYPES = {"pdf": "application/pdf", "json": "application/json", "csv": "text/csv; charset=utf-8"}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xml": "application/xml",
+}
 
 
 def artifact_key(account_id: str, invoice_id: str, name: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from reseller_billing.dal import accounts as table
 from reseller_billing.dal.writes import saved_with_retries
 from reseller_billing.errors import ConflictError, ErrorCode, ForbiddenError, NotFoundError, UnprocessableError
@@ -12,12 +14,14 @@ from reseller_billing.models.accounts import (
     AccountCreate,
     AccountType,
     AccountUpdate,
+    EInvoiceFormat,
     ResellerProfile,
     ResellerProfileOut,
     ResellerProfileState,
     VersionedAccount,
 )
 from reseller_billing.models.common import Page, Versioned, utcnow, utctoday
+from reseller_billing.money import minor_units
 from reseller_billing.principal import Principal
 from reseller_billing.settings import RESELLER_FEATURE, get_settings
 
@@ -26,6 +30,67 @@ def _require_reseller_licence() -> None:
     if not get_settings().is_licensed(RESELLER_FEATURE):
         raise ForbiddenError(
             f"reseller accounts need the licensed add-on {RESELLER_FEATURE}", code=ErrorCode.FEATURE_NOT_LICENSED
+        )
+
+
+# The EN 16931 rule each issuer field of an e-invoice answers to: seller name, postal address, VAT
+# identifier, electronic address (the e-mail, scheme EM, when the issuer has no peppol_id).
+_SELLER_RULES = {"legal_name": "BR-06", "address": "BR-08", "vat_id": "BR-S-02", "email": "BR-62"}
+
+
+def check_e_invoicing(profile: ResellerProfile, currency: str, *, field_prefix: str = "") -> None:
+    """422 `e_invoice_invalid` when the profile asks for e-invoices that could not be valid: every issuer
+    field EN 16931 needs of the seller (naming each one missing), and a currency with at most 2 minor
+    digits (EN 16931 writes every amount with at most 2 decimals; BHD's 3 would not fit). Asked when the
+    profile is saved, so that no billing run discovers it."""
+    if profile.e_invoice_format is EInvoiceFormat.NONE:
+        return
+    # Loaded only for a profile with e-invoices: the model's dataclasses cost an API handler's cold start.
+    from reseller_billing.einvoice.model import PostalAddress
+    from reseller_billing.einvoice.rules import MAX_AMOUNT_DECIMALS, missing_for_e_invoice
+
+    needs = f"required with e_invoice_format {profile.e_invoice_format}"
+    details: list[dict[str, Any]] = []
+    issuer = profile.issuer
+    if issuer is None:
+        details.append(
+            {
+                "in": "body",
+                "field": f"{field_prefix}issuer",
+                "message": f"{needs}: the seller's legal_name, address, vat_id and email",
+                "rule": "BR-06",
+            }
+        )
+    else:
+        address = PostalAddress(
+            line1=issuer.address.line1,
+            city=issuer.address.city,
+            postal_code=issuer.address.postal_code,
+            country=issuer.address.country,
+        )
+        for name in missing_for_e_invoice(
+            legal_name=issuer.legal_name, address=address, vat_id=issuer.vat_id, email=issuer.email
+        ):
+            details.append(
+                {"in": "body", "field": f"{field_prefix}issuer.{name}", "message": needs, "rule": _SELLER_RULES[name]}
+            )
+    digits = minor_units(currency)
+    if digits > MAX_AMOUNT_DECIMALS:
+        details.append(
+            {
+                "in": "body",
+                "field": f"{field_prefix}e_invoice_format",
+                "message": f"the account's currency {currency} has {digits} minor digits; EN 16931 writes amounts "
+                f"with at most {MAX_AMOUNT_DECIMALS}, so its e-invoices could not be valid",
+                "rule": "BR-DEC",
+            }
+        )
+    if details:
+        raise UnprocessableError(
+            "the reseller profile asks for e-invoices that could not be valid: "
+            + ", ".join(str(detail["field"]) for detail in details),
+            code=ErrorCode.E_INVOICE_INVALID,
+            details=details,
         )
 
 
@@ -80,6 +145,8 @@ def create_account(principal: Principal, request: AccountCreate) -> Versioned[Ac
     principal.require_operator()
     if request.type is AccountType.RESELLER:
         _require_reseller_licence()
+    if request.reseller_profile is not None:
+        check_e_invoicing(request.reseller_profile, request.currency, field_prefix="reseller_profile.")
     now = utcnow()
     account = Account(
         id=new_id("acc"),
@@ -123,6 +190,8 @@ def _update_account(
     error = conversion_error(stored.value, request)
     if error is not None:
         raise error
+    if request.type is AccountType.RESELLER and request.reseller_profile is not None:
+        check_e_invoicing(request.reseller_profile, stored.value.currency, field_prefix="reseller_profile.")
     account = updated_account(stored.value, request).model_copy(update={"updated_at": utcnow()})
     profile_changed = account.reseller_profile is not None and stored.value.reseller_profile is None
     return table.save_account(account, stored, profile_changed=profile_changed)
@@ -153,6 +222,7 @@ def _put_reseller_profile(
     if stored.value.reseller_profile is None:
         raise NotFoundError(f"account {account_id} is not a reseller and has no reseller profile")
     check_if_match(if_match, stored.profile_version)
+    check_e_invoicing(profile, stored.value.currency)
     replaced = stored.value.reseller_profile.replaced_by(profile, utctoday())
     account = stored.value.model_copy(update={"reseller_profile": replaced, "updated_at": utcnow()})
     saved = table.save_account(account, stored, profile_changed=True)

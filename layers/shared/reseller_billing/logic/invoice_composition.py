@@ -11,11 +11,22 @@ from decimal import Decimal
 from reseller_billing.billing.cycles import BillingCycle
 from reseller_billing.billing.engine import compute_invoice
 from reseller_billing.billing.model import BillingInput, ComputedInvoice, Service
+from reseller_billing.einvoice.model import REVERSE_CHARGE_WORDING
 from reseller_billing.errors import ErrorCode, UnprocessableError
 from reseller_billing.ids import invoice_id
 from reseller_billing.logic.pricing import PriceList
 from reseller_billing.models.accounts import ResellerProfileState
-from reseller_billing.models.invoice_document import BilledCustomer, DocumentLine, InvoiceDocument, Issuer, SimDetail
+from reseller_billing.models.customers import TaxTreatment
+from reseller_billing.models.invoice_document import (
+    BilledCustomer,
+    DocumentLine,
+    InvoiceAddress,
+    InvoiceDocument,
+    Issuer,
+    Payment,
+    SimDetail,
+    TaxCategory,
+)
 from reseller_billing.models.invoices import CustomerBillingData
 from reseller_billing.models.messages import InvoicedCustomer
 
@@ -62,13 +73,45 @@ def compose_invoice(
 
 
 def numbered(doc: InvoiceDocument, number: str, issue_date: date, payment_terms_days: int) -> InvoiceDocument:
-    """The invoice with the number allocated on `issue_date`, due `payment_terms_days` later."""
-    return doc.model_copy(
-        update={
-            "invoice_number": number,
-            "issue_date": issue_date,
-            "due_date": issue_date + timedelta(days=payment_terms_days),
-        }
+    """The invoice with the number allocated on `issue_date` (also its payment reference), due
+    `payment_terms_days` later."""
+    return doc.numbered(number).model_copy(
+        update={"issue_date": issue_date, "due_date": issue_date + timedelta(days=payment_terms_days)}
+    )
+
+
+def tax_category_and_wording(customer: InvoicedCustomer) -> tuple[TaxCategory, str | None]:
+    """The VAT category of the customer's invoices (docs/domain.md: S, or Z at rate 0; AE; E) and what the
+    invoice states about it: the reverse-charge mention in the customer's language, or the exemption reason."""
+    if customer.tax_treatment is TaxTreatment.REVERSE_CHARGE:
+        return TaxCategory.REVERSE_CHARGE, REVERSE_CHARGE_WORDING[customer.locale.value]
+    if customer.tax_treatment is TaxTreatment.EXEMPT:
+        return TaxCategory.EXEMPT, customer.tax_exemption_reason
+    return (TaxCategory.STANDARD if customer.vat_rate > 0 else TaxCategory.ZERO_RATED), None
+
+
+def _issuer(price_list: PriceList) -> Issuer:
+    details = price_list.profile.issuer
+    if details is None:
+        return Issuer(
+            account_id=price_list.account_id,
+            name=price_list.issuer_name,
+            legal_name=None,
+            address=None,
+            vat_id=None,
+            registration_number=None,
+            email=None,
+            peppol_id=None,
+        )
+    return Issuer(
+        account_id=price_list.account_id,
+        name=price_list.issuer_name,
+        legal_name=details.legal_name,
+        address=InvoiceAddress.model_validate(details.address.model_dump()),
+        vat_id=details.vat_id,
+        registration_number=details.registration_number,
+        email=details.email,
+        peppol_id=details.peppol_id,
     )
 
 
@@ -80,24 +123,32 @@ def compose_document(
     number: str | None,
     issue_date: date,
 ) -> InvoiceDocument:
-    """The canonical invoice: what invoice.json holds and the PDF and CSV show. Billed on the cycle's run
-    date, issued on `issue_date`, due as the reseller's payment terms say."""
+    """The canonical invoice: what invoice.json holds and the PDF, CSV and e-invoice show. Billed on the
+    cycle's run date, issued on `issue_date`, due as the reseller's payment terms say."""
     products = price_list.products
+    profile = price_list.profile
+    category, wording = tax_category_and_wording(customer)
+    bank = profile.bank_account
     return InvoiceDocument(
         id=invoice_id(customer.id, cycle.start),
         invoice_number=number,
-        issuer=Issuer(account_id=price_list.account_id, name=price_list.issuer_name),
+        issuer=_issuer(price_list),
         customer=BilledCustomer(
             id=customer.id,
             customer_number=customer.customer_number,
             name=customer.name,
             email=customer.email,
             address=customer.address,
+            vat_id=customer.vat_id,
+            tax_treatment=customer.tax_treatment,
+            tax_exemption_reason=customer.tax_exemption_reason,
+            locale=customer.locale,
+            peppol_id=customer.peppol_id,
         ),
         currency=price_list.currency,
         billing_date=cycle.run_date,
         issue_date=issue_date,
-        due_date=issue_date + timedelta(days=price_list.profile.payment_terms_days),
+        due_date=issue_date + timedelta(days=profile.payment_terms_days),
         cycle_start=cycle.start,
         cycle_end=cycle.end,
         lines=tuple(
@@ -107,6 +158,9 @@ def compose_document(
                 product_name=products[line.product_id].name,
                 kind=line.kind,
                 quantity=line.quantity,
+                unit_price=line.unit_price,
+                sim_days=line.sim_days,
+                cycle_days=line.cycle_days,
                 amount=line.amount,
             )
             for line in computed.lines
@@ -115,6 +169,15 @@ def compose_document(
         vat_rate=computed.vat_rate,
         vat_amount=computed.vat_amount,
         gross_total=computed.gross_total,
+        tax_category=category,
+        tax_wording=wording,
+        payment=Payment(
+            terms_days=profile.payment_terms_days,
+            iban=bank.iban if bank else None,
+            bic=bank.bic if bank else None,
+            reference=number,
+        ),
+        footer=profile.invoice_footer,
         sims=tuple(
             SimDetail(
                 iccid=c.iccid,

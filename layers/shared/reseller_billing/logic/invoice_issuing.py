@@ -161,7 +161,7 @@ def _issue_group_with(
     rendered: list[tuple[InvoiceRequest, InvoiceRecord, dict[str, bytes]]] = []
     for request, invoice in to_store:
         try:
-            files = render_artifacts(invoice.document, run.price_list.profile.customer_invoice_type)
+            files = render_artifacts(invoice.document, run.price_list.profile)
             rendered.append((request, invoice, files))
         except Exception as error:
             logger.exception("could not render artefacts", extra={"invoice_id": invoice.id})

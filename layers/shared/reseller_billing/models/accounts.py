@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BeforeValidator, Field, StrictBool, model_validator
+from pydantic import BeforeValidator, Field, StrictBool, StringConstraints, WithJsonSchema, model_validator
 
 from reseller_billing.billing.cycles import CycleDayChange, CycleSchedule
 from reseller_billing.models.common import (
@@ -21,6 +21,7 @@ from reseller_billing.models.common import (
     Versioned,
     whole_number,
 )
+from reseller_billing.models.customers import Address, Email, PeppolId, VatId
 
 
 class AccountType(StrEnum):
@@ -39,6 +40,79 @@ class InvoiceType(StrEnum):
         return {"RAW": ("json", "csv"), "PDF": ("pdf",), "BOTH": ("pdf", "json", "csv")}[self.value]
 
 
+class EInvoiceFormat(StrEnum):
+    """The structured e-invoice (artefact `xml`) each invoice gets besides what `customer_invoice_type` asks."""
+
+    NONE = "NONE"
+    UBL = "UBL"  # UBL 2.1 following Peppol BIS Billing 3.0
+    FACTUR_X = "FACTUR_X"  # Cross Industry Invoice, Factur-X profile EN 16931; PDFs become PDF/A-3 hybrids
+
+
+def _iban(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    from stdnum import iban  # python-stdnum: only where an IBAN is validated
+    from stdnum.exceptions import ValidationError
+
+    try:
+        return str(iban.validate(value))
+    except ValidationError as error:
+        raise ValueError(f"is not a valid IBAN ({error})") from None
+
+
+def _bic(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    from stdnum import bic
+    from stdnum.exceptions import ValidationError
+
+    try:
+        return str(bic.validate(value))
+    except ValidationError as error:
+        raise ValueError(f"is not a valid BIC: 8 or 11 characters, bank, ISO country, location ({error})") from None
+
+
+Iban = Annotated[
+    str,
+    BeforeValidator(_iban),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "maxLength": 42,
+            "examples": ["DE89370400440532013000"],
+            "description": "ISO 13616 IBAN; its check digits are verified; stored without spaces",
+        }
+    ),
+]
+Bic = Annotated[
+    str,
+    BeforeValidator(_bic),
+    WithJsonSchema({"type": "string", "minLength": 8, "maxLength": 14, "examples": ["COBADEFFXXX"]}),
+]
+FreeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class IssuerDetails(InputModel):
+    """The reseller as seller on its invoices (EU VAT Directive art. 226): printed on every document, and
+    the seller of its e-invoices (`peppol_id` its electronic address there; else its `email`)."""
+
+    legal_name: Name
+    address: Address
+    vat_id: VatId | None = None
+    registration_number: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None
+    ) = None
+    email: Email | None = None
+    peppol_id: PeppolId | None = None
+
+
+class BankAccount(InputModel):
+    """Where customers pay: printed on every invoice and carried as payment instructions in e-invoices."""
+
+    iban: Iban
+    bic: Bic | None = None
+
+
 PaymentTermsDays = Annotated[int, Field(strict=True, ge=0, le=120), BeforeValidator(whole_number)]
 
 
@@ -50,9 +124,19 @@ class ResellerProfile(InputModel):
     customer_invoice_type: InvoiceType
     billing_cycle_day: CycleDay
     invoice_number_prefix: Annotated[str, Field(pattern=r"^[A-Z0-9-]{1,12}$")] = "INV-"
+    issuer: IssuerDetails | None = None
     payment_terms_days: PaymentTermsDays = Field(
         default=30, description="Days from an invoice's issue date to its due date"
     )
+    bank_account: BankAccount | None = None
+    invoice_footer: FreeText | None = None
+    e_invoice_format: EInvoiceFormat = EInvoiceFormat.NONE
+
+    @property
+    def artifact_names(self) -> tuple[str, ...]:
+        """Every artefact each customer invoice gets: `customer_invoice_type`'s, and `xml` with an e-invoice."""
+        names = self.customer_invoice_type.artifact_names
+        return names if self.e_invoice_format is EInvoiceFormat.NONE else (*names, "xml")
 
 
 class CycleDayEntry(OutputModel):

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Protocol, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -152,11 +152,16 @@ class InputModel(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
-def _patch_json_schema(schema: dict[str, Any]) -> None:
-    """Fields are optional only to tell "absent" (unchanged) apart: null is not a value a PATCH can set,
-    so the document does not offer it, and asks for at least one field."""
+def _patch_json_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Fields are optional only to tell "absent" (unchanged) apart: null is not a value a PATCH can set
+    (but for the model's `clearable` fields, where null removes the value), so the document does not offer
+    it, and asks for at least one field."""
     schema["minProperties"] = 1
-    for field in schema.get("properties", {}).values():
+    clearable: frozenset[str] = getattr(model, "clearable", frozenset())
+    for name, field in schema.get("properties", {}).items():
+        if name in clearable:
+            field.pop("default", None)
+            continue
         options = field.pop("anyOf", None)
         if options is not None:
             kept = [option for option in options if option != {"type": "null"}]
@@ -166,15 +171,17 @@ def _patch_json_schema(schema: dict[str, Any]) -> None:
 
 
 class PatchModel(InputModel):
-    """A PATCH body: the fields present change; at least one, and none of them null."""
+    """A PATCH body: the fields present change; at least one, and none of them null but the `clearable`
+    ones (optional values a PATCH removes with null)."""
 
     model_config = ConfigDict(json_schema_extra=_patch_json_schema)
+    clearable: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:
         if not self.model_fields_set:
             raise ValueError("nothing to change")
-        nulls = sorted(f for f in self.model_fields_set if getattr(self, f) is None)
+        nulls = sorted(f for f in self.model_fields_set - self.clearable if getattr(self, f) is None)
         if nulls:
             raise ValueError(f"{', '.join(nulls)} cannot be null")
         return self

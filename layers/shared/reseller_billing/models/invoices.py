@@ -14,7 +14,7 @@ from pydantic import Field, PlainSerializer
 from reseller_billing.billing import model as billing
 from reseller_billing.billing.model import LineKind
 from reseller_billing.models.common import OutputModel, Timestamp
-from reseller_billing.models.invoice_document import InvoiceDocument
+from reseller_billing.models.invoice_document import BilledCustomer, InvoiceDocument, Issuer, Payment, TaxCategory
 from reseller_billing.models.usage import DailyUsage
 
 DecimalOut = Annotated[Decimal, PlainSerializer(str, return_type=str)]
@@ -31,6 +31,9 @@ class InvoiceLine(OutputModel):
     product_name: str
     kind: LineKind
     quantity: DecimalOut
+    unit_price: DecimalOut
+    sim_days: int | None = Field(description="MRC only: the SIMs' active days in the cycle, added up")
+    cycle_days: int | None = Field(description="MRC only: the days the fee is prorated over")
     amount: DecimalOut
 
 
@@ -47,12 +50,18 @@ class Invoice(OutputModel):
     due_date: date
     cycle_start: date
     cycle_end: date
+    issuer: Issuer
+    customer: BilledCustomer
     lines: list[InvoiceLine]
     net_total: DecimalOut
     vat_rate: DecimalOut
     vat_amount: DecimalOut
     gross_total: DecimalOut
-    artifacts: dict[str, ArtifactInfo] = Field(description="pdf, json, csv: those the reseller's profile asks for")
+    tax_category: TaxCategory
+    tax_wording: str | None
+    payment: Payment
+    footer: str | None
+    artifacts: dict[str, ArtifactInfo] = Field(description="pdf, json, csv, xml: those the reseller's profile asks for")
     issued_at: Timestamp | None = None
 
     @classmethod
@@ -69,11 +78,17 @@ class Invoice(OutputModel):
             due_date=doc.due_date,
             cycle_start=doc.cycle_start,
             cycle_end=doc.cycle_end,
+            issuer=doc.issuer,
+            customer=doc.customer,
             lines=[InvoiceLine.model_validate(line.model_dump()) for line in doc.lines],
             net_total=doc.net_total,
             vat_rate=doc.vat_rate,
             vat_amount=doc.vat_amount,
             gross_total=doc.gross_total,
+            tax_category=doc.tax_category,
+            tax_wording=doc.tax_wording,
+            payment=doc.payment,
+            footer=doc.footer,
             artifacts=artifacts,
             issued_at=issued_at,
         )

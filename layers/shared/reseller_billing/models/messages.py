@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from reseller_billing.models.customers import Customer
-from reseller_billing.models.invoice_document import Address
+from reseller_billing.models.customers import Customer, DocumentLocale, TaxTreatment
+from reseller_billing.models.invoice_document import InvoiceAddress
 from reseller_billing.models.invoices import ArtifactInfo, DecimalOut
 
 
@@ -36,8 +36,14 @@ class InvoicedCustomer(Message):
     customer_number: str
     name: str
     email: str
-    address: Address
+    address: InvoiceAddress
     vat_rate: Decimal
+    # Defaults: messages sent before these fields existed are read as before.
+    vat_id: str | None = None
+    tax_treatment: TaxTreatment = TaxTreatment.STANDARD
+    tax_exemption_reason: str | None = None
+    locale: DocumentLocale = DocumentLocale.EN
+    peppol_id: str | None = None
 
     @classmethod
     def of(cls, customer: Customer) -> InvoicedCustomer:
@@ -46,8 +52,13 @@ class InvoicedCustomer(Message):
             customer_number=customer.customer_number,
             name=customer.name,
             email=customer.email,
-            address=Address.model_validate(customer.address.model_dump()),
+            address=InvoiceAddress.model_validate(customer.address.model_dump()),
             vat_rate=customer.vat_rate,
+            vat_id=customer.vat_id,
+            tax_treatment=customer.tax_treatment,
+            tax_exemption_reason=customer.tax_exemption_reason,
+            locale=customer.locale,
+            peppol_id=customer.peppol_id,
         )
 
 

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from reseller_billing.models.accounts import InvoiceType
+from reseller_billing.models.accounts import EInvoiceFormat, ResellerProfile
 from reseller_billing.models.invoice_document import InvoiceDocument
 from reseller_billing.rendering.raw import render_csv, render_json
 
 
-def render_artifacts(doc: InvoiceDocument, invoice_type: InvoiceType) -> dict[str, bytes]:
-    """RAW = invoice.json + invoice.csv, PDF = invoice.pdf, BOTH = all three: artefact name -> bytes."""
+def render_artifacts(doc: InvoiceDocument, profile: ResellerProfile) -> dict[str, bytes]:
+    """Artefact name -> bytes: RAW = invoice.json + invoice.csv, PDF = invoice.pdf, BOTH = all three, and
+    `xml` with an e-invoice format. With FACTUR_X the PDF is the PDF/A-3 hybrid carrying the XML."""
     rendered: dict[str, bytes] = {}
-    for name in invoice_type.artifact_names:
+    names = profile.artifact_names
+    if "xml" in names:
+        from reseller_billing.rendering.e_invoice import render_e_invoice  # lxml only where e-invoices are made
+
+        rendered["xml"] = render_e_invoice(doc, profile.e_invoice_format)
+    for name in names:
         if name == "json":
             rendered[name] = render_json(doc)
         elif name == "csv":
             rendered[name] = render_csv(doc)
-        else:
-            from reseller_billing.rendering.pdf import render_pdf  # fpdf2 only where PDFs are made
+        elif name == "pdf":
+            from reseller_billing.rendering.pdf import render_pdf  # fpdf2 and Babel only where PDFs are made
 
-            rendered[name] = render_pdf(doc)
-    return rendered
+            pdf = render_pdf(doc)
+            if profile.e_invoice_format is EInvoiceFormat.FACTUR_X:
+                from reseller_billing.einvoice.facturx_pdf import embed_facturx
+
+                pdf = embed_facturx(pdf, rendered["xml"])
+            rendered[name] = pdf
+    return {name: rendered[name] for name in names}

@@ -15,9 +15,7 @@ from reseller_billing.models.invoice_document import InvoiceDocument
 
 CSV_COLUMNS = (
     "invoice_number",
-    "billing_date",
     "issue_date",
-    "due_date",
     "cycle_start",
     "cycle_end",
     "currency",
@@ -26,6 +24,13 @@ CSV_COLUMNS = (
     "kind",
     "quantity",
     "amount",
+    # Schema 2.0: appended, so that an import reading the first columns by position reads what it did.
+    "unit_price",
+    "sim_days",
+    "cycle_days",
+    "billing_date",
+    "due_date",
+    "tax_category",
 )
 
 
@@ -42,16 +47,14 @@ def render_json(doc: InvoiceDocument) -> bytes:
 def render_csv(doc: InvoiceDocument) -> bytes:
     """`invoice.csv`: a header row, then one row per invoice line; RFC 4180 (CRLF), UTF-8 without BOM.
 
-    A preview has an empty invoice_number.
+    A preview has an empty invoice_number; `sim_days` and `cycle_days` are empty but on MRC lines.
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     invoice = (
         doc.invoice_number or "",
-        doc.billing_date.isoformat(),
         doc.issue_date.isoformat(),
-        doc.due_date.isoformat(),
         doc.cycle_start.isoformat(),
         doc.cycle_end.isoformat(),
         doc.currency,
@@ -65,6 +68,12 @@ def render_csv(doc: InvoiceDocument) -> bytes:
                 line.kind.value,
                 _decimal(line.quantity),
                 _decimal(line.amount),
+                _decimal(line.unit_price),
+                "" if line.sim_days is None else str(line.sim_days),
+                "" if line.cycle_days is None else str(line.cycle_days),
+                doc.billing_date.isoformat(),
+                doc.due_date.isoformat(),
+                doc.tax_category.value,
             )
         )
     return buffer.getvalue().encode("utf-8")
