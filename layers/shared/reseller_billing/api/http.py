@@ -18,11 +18,19 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from reseller_billing.api.auth import principal_from_claims
+from reseller_billing.api.body import parse_json
 from reseller_billing.api.idempotency import register_context
-from reseller_billing.errors import MalformedJsonError, PayloadTooLargeError, ServiceError, UnsupportedMediaTypeError
+from reseller_billing.errors import (
+    BadRequestError,
+    MalformedJsonError,
+    PayloadTooLargeError,
+    ServiceError,
+    UnsupportedMediaTypeError,
+)
 from reseller_billing.etags import etag
 from reseller_billing.observability import logger
 from reseller_billing.principal import Principal
@@ -37,7 +45,13 @@ Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous 
 IfMatch = Annotated[str | None, Header(alias="If-Match", description="ETag of the version you read")]
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", max_length=200, description="Replays the first answer for 24 h"),
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[ -~]+$",
+        description="1-200 printable ASCII characters; the same key and body within 24 h replay the first answer",
+    ),
 ]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -62,15 +76,15 @@ def _validation_details(errors: list[Any]) -> list[dict[str, Any]]:
 
 
 def _on_validation_error(error: RequestValidationError) -> Response[str]:
-    errors = list(error.errors())
-    if any(e.get("type") == "json_invalid" for e in errors):
-        return error_response(MalformedJsonError("the request body is not valid JSON"))
-    return Response(422, JSON, error_body("validation_error", "the request is invalid", _validation_details(errors)))
+    details = _validation_details(list(error.errors()))
+    return Response(422, JSON, error_body("validation_error", "the request is invalid", details))
 
 
 def create_app(*routers: Router) -> APIGatewayRestResolver:
-    """A REST API resolver with request validation, OpenAPI, and the service's error answers."""
-    app = APIGatewayRestResolver(enable_validation=True)
+    """A REST API resolver with request validation, OpenAPI, and the service's error answers. A body is
+    parsed once, by `parse_json` (strict: a malformed, too deep or too long one is a 400), when the
+    resolver reads it to validate it."""
+    app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=parse_json)
     for router in routers:
         app.include_router(router)
 
@@ -83,10 +97,34 @@ def create_app(*routers: Router) -> APIGatewayRestResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response[str]:
+        refused = _refused_read(error)
+        if refused is not None:
+            logger.warning("DynamoDB refused a read", extra={"operation": refused.operation_name, "why": str(refused)})
+            return error_response(
+                BadRequestError("a value in the request cannot be looked up: an id or filter too long, or empty")
+            )
         logger.exception("unexpected error")
         return Response(500, JSON, error_body("internal_error", "internal error; it has been logged"))
 
     return app
+
+
+# Reads whose keys and key conditions are made from the request's path and query.
+_READS = frozenset({"GetItem", "BatchGetItem", "TransactGetItems", "Query"})
+
+
+def _refused_read(error: BaseException) -> ClientError | None:
+    """The ValidationException DynamoDB answered a read with, if that is what `error` comes from. Reads are
+    made of the request's ids and filters (the service's own expressions are fixed), so such a refusal is
+    the request's: an id over DynamoDB's key limits (2,048 bytes for a partition key, 1,024 for a sort key)
+    or empty. It answers 400, not 500."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ClientError):
+            code = cause.response.get("Error", {}).get("Code")
+            return cause if code == "ValidationException" and cause.operation_name in _READS else None
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _body_bytes(event: dict[str, Any]) -> bytes:
