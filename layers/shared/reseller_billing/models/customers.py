@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
 
-from reseller_billing.models.common import InputModel, Name, PatchModel, Percent, Resource
+from reseller_billing.models.common import InputModel, Name, PatchModel, Percent, PlainText, Resource
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -23,12 +23,12 @@ def _country(value: str) -> str:
 
 
 def _email(value: str) -> str:
-    if not _EMAIL.match(value):
+    if not _EMAIL.fullmatch(value):
         raise ValueError("must be an e-mail address")
     return value
 
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email), PlainText]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_country)]
 CustomerNumber = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")]
 
@@ -41,8 +41,8 @@ class CustomerStatus(StrEnum):
 
 class Address(InputModel):
     line1: Name
-    line2: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    line2: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), PlainText] | None = None
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), PlainText]
     city: Name
     country: CountryCode
 

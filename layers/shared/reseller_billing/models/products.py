@@ -7,10 +7,10 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-from reseller_billing.models.common import InputModel, Name, PatchModel, Resource
+from reseller_billing.models.common import InputModel, Name, PatchModel, PlainText, Resource, ResourceId
 
 ProductCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), PlainText]
 
 
 class ProductStatus(StrEnum):
@@ -22,7 +22,7 @@ class ProductCreate(InputModel):
     code: ProductCode
     name: Name
     description: Description = ""
-    price_plan_id: str
+    price_plan_id: ResourceId
     status: ProductStatus = ProductStatus.ACTIVE
 
 
@@ -31,7 +31,7 @@ class ProductUpdate(PatchModel):
 
     name: Name | None = None
     description: Description | None = None
-    price_plan_id: str | None = None
+    price_plan_id: ResourceId | None = None
     status: ProductStatus | None = None
 
 
