@@ -44,6 +44,9 @@ class Settings(BaseModel):
     invoice_max_receive_count: int = Field(5, ge=1, alias="INVOICE_MAX_RECEIVE_COUNT")
     fanout_page_size: int = Field(500, ge=1, le=1000, alias="FANOUT_PAGE_SIZE")
     cursor_key_secret_arn: str | None = Field(None, alias="CURSOR_KEY_SECRET_ARN")
+    reconcile_after_seconds: int = Field(
+        4500, ge=0, alias="RECONCILE_AFTER_SECONDS", description="A run that has not moved for this long stopped"
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
