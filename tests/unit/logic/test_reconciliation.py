@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from reseller_billing.dal import billing_runs
 from reseller_billing.logic import reconciliation
 from reseller_billing.models.billing_runs import BillingRunRecord, FanoutPageRecord, RunTrigger
 
@@ -42,7 +43,7 @@ def walk(monkeypatch: pytest.MonkeyPatch, recorded: list[FanoutPageRecord], *, f
         steps.append(f"missing {gap.page}@{gap.cursor}")
         return page(gap.page, f"c{gap.page + 1}" if gap.page < 3 else None) if fill else None
 
-    monkeypatch.setattr(reconciliation.table, "fanout_pages", pages)
+    monkeypatch.setattr(billing_runs, "fanout_pages", pages)
     for yielded in reconciliation._pages(RUN, missing):
         steps.append(f"page {yielded.page}")
     return steps
