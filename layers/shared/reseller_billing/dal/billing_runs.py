@@ -43,6 +43,7 @@ def _run(item: BillingRunItem) -> BillingRunRecord:
         trigger=RunTrigger(item.trigger),
         fanout_enqueued=item.fanout_enqueued,
         fanout_complete=item.fanout_complete,
+        counts_pages=item.counts_pages,
         fanout_pages=item.fanout_pages,
         fanout_last_page=item.fanout_last_page,
         customers=item.customers,
@@ -81,6 +82,7 @@ def insert_run(run: BillingRunRecord, price_list: dict[str, Any]) -> BillingRunR
         cycle_end=run.cycle_end,
         trigger=run.trigger.value,
         snapshot=price_list,
+        counts_pages=True,
         created_at=run.created_at,
         updated_at=run.updated_at,
     )

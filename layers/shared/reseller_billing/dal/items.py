@@ -344,6 +344,7 @@ class BillingRunItem(TableItem, discriminator="BillingRun"):
     snapshot = CompressedJSONAttribute()  # account, profile and catalog as the run started: one price list per run
     fanout_enqueued = BooleanAttribute(default=False)
     fanout_complete = BooleanAttribute(default=False)  # the last page is recorded
+    counts_pages = BooleanAttribute(default=False)  # False on runs started before pages were counted
     fanout_pages = IntegerAttribute(default=0)  # pages recorded (they finish in any order)
     fanout_last_page = IntegerAttribute(null=True)  # the last page's number, once it is recorded
     customers = IntegerAttribute(default=0)

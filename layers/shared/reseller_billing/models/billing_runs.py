@@ -77,6 +77,7 @@ class BillingRunRecord(OutputModel):
     trigger: RunTrigger
     fanout_enqueued: bool = False
     fanout_complete: bool = False
+    counts_pages: bool = True
     fanout_pages: int = 0
     fanout_last_page: int | None = None
     customers: int = 0
@@ -91,9 +92,9 @@ class BillingRunRecord(OutputModel):
     def fanned_out(self) -> bool:
         """Every page fanned out and counted. Pages run in parallel (each enqueues the next before its own
         work), so the last can be recorded while one before it still fails: all of them must be."""
-        if self.fanout_last_page is None:
-            return self.fanout_complete  # a run stored before pages were counted: its last page is enough
-        return self.fanout_pages > self.fanout_last_page
+        if not self.counts_pages:
+            return self.fanout_complete  # started before pages were counted: its last page is enough
+        return self.fanout_last_page is not None and self.fanout_pages > self.fanout_last_page
 
     @property
     def status(self) -> BillingRunStatus:
