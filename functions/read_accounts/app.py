@@ -30,4 +30,5 @@ def get_account(account_id: str) -> Response[Account]:
 
 
 app = http.create_app(router)
-lambda_handler = http.http_handler(app)
+# GET /accounts names no account: a reseller user gets its own account alone (a list of one).
+lambda_handler = http.http_handler(app, scoped_by_caller={"GET /accounts"})

@@ -34,6 +34,7 @@ Reseller billing, local stack
   Licensed      {stack.licensed_features or "(none)"}
   Token         .venv/bin/python -m infra.local.tokens operator
   Schedule      curl -X POST '{stack.url}/_local/schedule?date=YYYY-MM-DD'
+  Reconcile     curl -X POST '{stack.url}/_local/reconcile?at=YYYY-MM-DDTHH:MM:SSZ'
 Ctrl-C stops everything.""",
         flush=True,
     )

@@ -18,9 +18,11 @@ overhead, Query pages of 1,000,000 bytes, items refused from 405,000 bytes on). 
 * An UpdateItem's item is measured after the update (that depends on the stored item): one grown past
   400 KB is put back as it was and refused, and in a transaction the whole transaction is cancelled.
 
-moto already refuses, with DynamoDB's messages, key values over 2,048 / 1,024 bytes (measured here the
-DynamoDB way), BatchGetItem over 100 keys, and answers UnprocessedKeys past 16 MB. TransactGetItems
-takes 100 items, not moto's 25.
+moto refuses, with DynamoDB's messages, key values over 2,048 / 1,024 bytes in the items it writes; here
+also in the keys of GetItem, UpdateItem, DeleteItem, BatchGetItem, BatchWriteItem's deletes and
+TransactGetItems / TransactWriteItems (measured the DynamoDB way), where moto would answer "no such item".
+moto refuses BatchGetItem over 100 keys, and answers UnprocessedKeys past 16 MB. TransactGetItems takes
+100 items, not moto's 25.
 
 The errors are ValidationExceptions unless said otherwise, with the messages AWS answers, as recorded by
 two emulators' conformance tests that run against AWS (dynalite, dynoxide); only the 4 MB transaction's
@@ -40,11 +42,14 @@ from typing import Any, cast
 import moto.dynamodb.models.table
 import moto.dynamodb.responses
 from moto.dynamodb.exceptions import (
+    HashKeyTooLong,
     ItemSizeToUpdateTooLarge,
     KeyIsEmptyStringException,
     MockValidationException,
     MultipleTransactionsException,
+    RangeKeyTooLong,
 )
+from moto.dynamodb.limits import HASH_KEY_MAX_LENGTH, RANGE_KEY_MAX_LENGTH
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.responses import DynamoHandler
@@ -173,16 +178,27 @@ def _checked_item(item: Mapping[str, Any]) -> int:
     return size
 
 
-def _checked_key(key: Mapping[str, Any]) -> int:
-    """A key (its values are the key attributes'): no empty string or binary; its size."""
+def _checked_key(key: Mapping[str, Any], hash_key: str) -> int:
+    """A key (its values are the key attributes', `hash_key` names the partition key): no empty string or
+    binary, a partition key value within 2,048 bytes and a sort key value within 1,024; its size."""
     for name, value in key.items():
         kind, data = next(iter(value.items()))
         if kind in ("S", "B") and not data:
             raise KeyIsEmptyStringException(name)
     try:
+        for name, value in key.items():
+            if name == hash_key and value_size(value) > HASH_KEY_MAX_LENGTH:
+                raise HashKeyTooLong()
+            if name != hash_key and value_size(value) > RANGE_KEY_MAX_LENGTH:
+                raise RangeKeyTooLong()
         return item_size(key)
     except _ValueRefused as refused:
         raise MockValidationException(refused.message) from None
+
+
+def _hash_key(handler: DynamoHandler, table_name: str) -> str:
+    hash_key: str = handler.dynamodb_backend.get_table(table_name).hash_key_attr
+    return hash_key
 
 
 def _checked_expressions(request: Mapping[str, Any]) -> int:
@@ -215,7 +231,7 @@ def _check_put_item(handler: DynamoHandler) -> None:
 
 def _check_keyed_request(handler: DynamoHandler) -> None:
     """GetItem, UpdateItem, DeleteItem (an UpdateItem's resulting size is checked as it is applied)."""
-    _checked_key(handler.body["Key"])
+    _checked_key(handler.body["Key"], _hash_key(handler, handler.body["TableName"]))
     _checked_expressions(handler.body)
 
 
@@ -231,23 +247,24 @@ def _check_batch_write_item(handler: DynamoHandler) -> None:
         raise MockValidationException(TOO_MANY_TABLE_MEMBERS.format("{" + dump + "}"))
     if sum(len(requests) for requests in tables.values()) > MAX_BATCH_WRITE_REQUESTS:
         raise MockValidationException(TOO_MANY_BATCH_WRITES)
-    for request in itertools.chain.from_iterable(tables.values()):
-        if "PutRequest" in request:
-            _checked_item(request["PutRequest"]["Item"])
-        else:
-            _checked_key(request["DeleteRequest"]["Key"])
+    for table, requests in tables.items():
+        for request in requests:
+            if "PutRequest" in request:
+                _checked_item(request["PutRequest"]["Item"])
+            else:
+                _checked_key(request["DeleteRequest"]["Key"], _hash_key(handler, table))
 
 
 def _check_batch_get_item(handler: DynamoHandler) -> None:
-    for table_request in handler.body["RequestItems"].values():
+    for table, table_request in handler.body["RequestItems"].items():
         for key in table_request["Keys"]:
-            _checked_key(key)
+            _checked_key(key, _hash_key(handler, table))
         _checked_expressions(table_request)
 
 
 def _check_transact_get_items(handler: DynamoHandler) -> None:
     for action in handler.body["TransactItems"]:
-        _checked_key(action["Get"]["Key"])
+        _checked_key(action["Get"]["Key"], _hash_key(handler, action["Get"]["TableName"]))
         _checked_expressions(action["Get"])
 
 
@@ -275,7 +292,7 @@ def _check_transact_write_items(handler: DynamoHandler) -> None:
             total += _checked_item(operation["Item"])
             _checked_expressions(operation)
         else:
-            total += _checked_key(operation["Key"])
+            total += _checked_key(operation["Key"], _hash_key(handler, operation["TableName"]))
             values = _checked_expressions(operation)
             if kind == "Update":
                 total += values

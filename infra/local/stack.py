@@ -81,16 +81,17 @@ class LocalStack:
         self.functions = load_functions()
 
         from infra.local.pollers import start_pollers
-        from infra.local.schedule import DailySchedule, admin_routes
+        from infra.local.schedule import DailySchedule, RateSchedule, admin_routes
         from infra.openapi import build_spec
 
         schedule = DailySchedule(self.functions, self._stopping)
+        rates = RateSchedule(self.functions, self._stopping)
         gateway = Gateway(
             routes=template.api_routes(),
             functions=self.functions,
             jwt_secret=self.jwt_secret,
             openapi=build_spec,
-            admin=admin_routes(schedule),
+            admin=admin_routes(schedule, rates),
             pages=Pages(self.jwt_secret, self.licensed_features, artifacts_origin=self.aws_endpoint),
             access_log=self.access_log,
         )
@@ -99,6 +100,7 @@ class LocalStack:
             threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True),
             *start_pollers(self.functions, self.resources, self._stopping),
             threading.Thread(target=schedule.run, name="schedule", daemon=True),
+            threading.Thread(target=rates.run, name="rate-schedules", daemon=True),
         ]
         for thread in self._threads:
             if not thread.is_alive():

@@ -7,9 +7,11 @@ import csv
 import hashlib
 import io
 import json
+import urllib.error
 import urllib.request
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -100,3 +102,33 @@ def test_the_emulated_schedule_starts_runs_for_resellers_due_that_day(stack, ope
     assert run["trigger"] == "SCHEDULE"
     done = wait_for_run(operator, f"{catalog.base}/billing-runs/{run['id']}")
     assert done["issued"] == 1
+
+
+def fire(stack, path: str) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(f"{stack.url}{path}", method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def test_the_reconciler_fires_as_of_a_later_time_and_leaves_finished_runs_as_they_are(stack, operator):
+    catalog = build_catalog(operator, name="Reconciled")
+    created(catalog.assign(operator, iccid(20_101), activation_date="2026-10-10"))
+    started = operator.post(f"{catalog.base}/billing-runs", {"run_date": "2026-11-05"}).json
+    done = wait_for_run(operator, f"{catalog.base}/billing-runs/{started['id']}")
+
+    status, fired = fire(stack, "/_local/reconcile")  # now: every run moved lately, nothing to do
+    assert status == 200
+    assert [(r["runs_left_the_list"], r["runs_requeued"], r["runs_settled"]) for r in fired["results"]] == [(0, 0, 0)]
+
+    later = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    status, fired = fire(stack, f"/_local/reconcile?at={later}")
+    assert status == 200
+    (result,) = fired["results"]
+    assert result["runs_left_the_list"] >= 1  # this run, final and quiet for "two hours"
+    assert result["customers_failed"] == 0
+    assert operator.get(f"{catalog.base}/billing-runs/{started['id']}").json == done
+
+    assert fire(stack, "/_local/reconcile?at=tomorrow")[0] == 400

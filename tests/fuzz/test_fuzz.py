@@ -153,12 +153,14 @@ def api_schema(stack: RunningStack) -> Any:
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 tally: Counter[str] = Counter()
+operations: dict[str, set[str]] = {"operator": set(), "reseller": set()}
 
 
 @pytest.fixture(scope="module", autouse=True)
 def report_tally() -> Iterator[None]:
     yield
-    print(f"\nfuzz: {dict(sorted(tally.items()))}")
+    fuzzed = {role: len(labels) for role, labels in operations.items()}
+    print(f"\nfuzz: {dict(sorted(tally.items()))}; operations fuzzed per role: {fuzzed}")
 
 
 def _structural(details: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -187,6 +189,7 @@ def fuzz(case: Any, role: str, world: dict[str, str], aws: Aws) -> None:
 
     before = aws.last_snapshot
     response = case.call(headers={"Authorization": f"Bearer {token}"}, session=aws.http)
+    operations[role].add(case.operation.label)
     tally["requests"] += 1
     tally[f"{response.status_code // 100}xx"] += 1
     if response.status_code < 400:

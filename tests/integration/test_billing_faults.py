@@ -17,7 +17,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -28,6 +28,8 @@ from pynamodb.transactions import TransactWrite
 
 from infra.local.aws import LocalResources
 from infra.local.lambda_runtime import LocalFunction
+from infra.local.schedule import scheduled_event
+from reseller_billing.dal import billing_runs as billing_runs_table
 from reseller_billing.dal.items import BillingRunOutcome, CustomerItem, InvoiceCounter, InvoiceItem, account_pk
 from reseller_billing.dal.writes import Transaction, condition_failed, response_code
 from reseller_billing.logic import invoice_issuing as issuing
@@ -289,6 +291,182 @@ def test_a_worker_dying_on_the_last_delivery_leaves_the_customer_counted_as_fail
     assert [i.status for i in invoices] == [InvoiceState.ISSUED] * 3
     check_numbers(account_id, invoices)
     check_artefacts(account_id, invoices)
+
+
+# --- runs that stopped: the reconciler ------------------------------------------------------------------
+
+RECONCILER = "BillingReconcilerFunction"
+
+
+class Timeline:
+    """A run's status and counts after each step, printed with the test's output."""
+
+    def __init__(self, operator, account_id: str, run_id: str):
+        self.operator, self.account_id, self.run_id = operator, account_id, run_id
+        self.steps: list[tuple[str, dict[str, Any]]] = []
+
+    def note(self, step: str) -> str:
+        record = run_record(self.operator, self.account_id, self.run_id)
+        self.steps.append((step, record))
+        return str(record["status"])
+
+    @property
+    def statuses(self) -> list[str]:
+        return [record["status"] for _, record in self.steps]
+
+    def __str__(self) -> str:
+        return "\n".join(
+            f"  {step:<64} {r['status']:<24} customers {r['customers']}, issued {r['issued']}, "
+            f"skipped {r['skipped']}, failed {r['failed']}"
+            for step, r in self.steps
+        )
+
+
+def reconcile(functions: dict[str, LocalFunction], hours_later: float) -> dict[str, Any]:
+    """A pass of the reconciler as its schedule fires it, `hours_later` than now: every run then looks
+    quiet for that long."""
+    answer: dict[str, Any] = functions[RECONCILER].invoke(
+        scheduled_event(datetime.now(UTC) + timedelta(hours=hours_later))
+    )
+    return answer
+
+
+def reconciled_reason(run: dict[str, Any], settled_by: dict[str, Any]) -> str:
+    """The reason a pass (its answer) gives the customers it counted FAILED in `run` (its record)."""
+    started = datetime.fromisoformat(run["created_at"].replace("Z", "+00:00"))
+    minutes = int((datetime.fromisoformat(settled_by["as_of"]) - started).total_seconds() // 60)
+    return f"reconciled: no outcome {minutes} minutes after the run started"
+
+
+def still_listed_as_unfinished(account_id: str, run_id: str) -> bool:
+    return (account_id, run_id) in set(billing_runs_table.unfinished_runs())
+
+
+def outcome_reasons(account_id: str, run_id: str) -> dict[str, str | None]:
+    partition = BillingRunOutcome.key(account_id, run_id, "")[0]
+    query = BillingRunOutcome.query(partition, BillingRunOutcome.sk.startswith("CUSTOMER#"), consistent_read=True)
+    return {o.sk.removeprefix("CUSTOMER#"): o.reason for o in query}
+
+
+def test_a_run_whose_worker_died_before_its_first_write_on_a_last_delivery_is_settled_then_completed(
+    operator, functions: dict[str, LocalFunction], aws: LocalResources
+) -> None:
+    """One customer's request fails four times (its artefacts cannot be written), and its fifth and last
+    delivery dies at its first write (counting it FAILED) before DynamoDB has it: no outcome, the message in
+    the DLQ, the run RUNNING for ever, but for the reconciler."""
+    account_id = seed_reseller(3, 1, invoice_type=INVOICE_TYPE)
+    customers = sorted(
+        c.id for c in CustomerItem.query(account_pk(account_id), CustomerItem.sk.startswith("CUSTOMER#"))
+    )
+    doomed = customers[0]
+    run_id = operator.post(f"/accounts/{account_id}/billing-runs", {"run_date": RUN_DATE}).json["id"]
+    injector = FaultInjector(
+        SEED,
+        rates={},
+        poisoned=[artefacts_of(doomed)],
+        kill_last_deliveries_at="TransactWriteItems",
+        kill_reaches_aws=False,
+    )
+    timeline = Timeline(operator, account_id, run_id)
+
+    with injector.installed(), quick_sqs_retention_check():
+        ChaosQueues(functions, aws, injector, on_crash=cold_start).drain()
+    timeline.note("queues drained: the last delivery died before its first write")
+    assert [json.loads(m["Body"])["customer"]["id"] for m in read_all(aws.refs["InvoiceDeadLetterQueue"])] == [doomed]
+    assert doomed not in outcome_reasons(account_id, run_id)
+
+    assert reconcile(functions, 1)["runs_requeued"] == 0  # quiet for an hour only: left alone
+    first = reconcile(functions, 2)
+    assert (first["runs_requeued"], first["customers_requeued"], first["runs_settled"]) == (1, 1, 0), first
+    timeline.note("reconciler, 2 h later: the customer's request enqueued again")
+    with injector.installed(), quick_sqs_retention_check():
+        ChaosQueues(functions, aws, injector, on_crash=cold_start).drain()
+    timeline.note("queues drained: the same fault, the same death")
+
+    second = reconcile(functions, 4)
+    assert (second["runs_settled"], second["customers_failed"]) == (1, 1), second
+    timeline.note("reconciler, 4 h later: settled, the customer counted FAILED")
+    assert outcome_reasons(account_id, run_id)[doomed] == reconciled_reason(timeline.steps[-1][1], second)
+
+    assert redrive(aws.refs["InvoiceDeadLetterQueue"], aws.refs["InvoiceQueue"]) == 2
+    calm = FaultInjector(SEED, rates={})
+    with calm.installed(), quick_sqs_retention_check():
+        ChaosQueues(functions, aws, calm).drain()
+    timeline.note("DLQ redriven (2 requests) once the fault is gone")
+    assert still_listed_as_unfinished(account_id, run_id)
+    reconcile(functions, 6)
+    timeline.note("reconciler, 6 h later: the final run leaves the list")
+    print(f"\nrun {run_id}:\n{timeline}")
+
+    assert timeline.statuses == ["RUNNING", "RUNNING", "RUNNING", "COMPLETED_WITH_FAILURES", "COMPLETED", "COMPLETED"]
+    settled, completed = timeline.steps[3][1], timeline.steps[4][1]
+    assert (settled["customers"], settled["issued"], settled["failed"]) == (3, 2, 1)
+    assert (completed["customers"], completed["issued"], completed["failed"]) == (3, 3, 0)
+    assert not still_listed_as_unfinished(account_id, run_id)
+    seen = look(account_id, run_id, customers)
+    invoices = [i for c in customers if (i := seen[c].invoice) is not None]
+    assert [i.status for i in invoices] == [InvoiceState.ISSUED] * 3
+    check_numbers(account_id, invoices)
+    check_artefacts(account_id, invoices)
+
+
+def test_a_run_with_a_fanout_page_parked_in_the_dlq_is_settled_then_completed(
+    operator, functions: dict[str, LocalFunction], aws: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of 2: page 1 can never send its invoice requests, after it has enqueued page 2 (the next page
+    goes first). Page 2 is recorded as the last, but page 1 never is: the run must not look COMPLETED, and
+    without the reconciler it would stay RUNNING for ever."""
+    monkeypatch.setenv("FANOUT_PAGE_SIZE", "2")
+    get_settings.cache_clear()
+    account_id = seed_reseller(5, 1, invoice_type=INVOICE_TYPE)
+    customers = sorted(
+        c.id for c in CustomerItem.query(account_pk(account_id), CustomerItem.sk.startswith("CUSTOMER#"))
+    )
+    page_one = customers[2:4]
+
+    def sends_page_one(function: str, operation: str, params: dict[str, Any]) -> bool:
+        if (function, operation) != ("BillingFanoutFunction", "SendMessageBatch"):
+            return False
+        return any(c in entry["MessageBody"] for entry in params["Entries"] for c in page_one)
+
+    run_id = operator.post(f"/accounts/{account_id}/billing-runs", {"run_date": RUN_DATE}).json["id"]
+    injector = FaultInjector(SEED, rates={}, refused=sends_page_one)
+    timeline = Timeline(operator, account_id, run_id)
+
+    with injector.installed(), quick_sqs_retention_check():
+        ChaosQueues(functions, aws, injector).drain()
+    timeline.note("queues drained: page 1 of 3 parked in the fan-out DLQ")
+    assert [json.loads(m["Body"])["page"] for m in read_all(aws.refs["BillingFanoutDeadLetterQueue"])] == [1]
+    assert [c for c, s in look(account_id, run_id, customers).items() if not s.issued] == page_one
+
+    first = reconcile(functions, 2)
+    assert (first["runs_requeued"], first["pages_requeued"], first["customers_requeued"]) == (1, 1, 0), first
+    timeline.note("reconciler, 2 h later: page 1 enqueued again")
+    with injector.installed(), quick_sqs_retention_check():
+        ChaosQueues(functions, aws, injector).drain()
+    timeline.note("queues drained: page 1 parked again")
+
+    second = reconcile(functions, 4)
+    assert (second["runs_settled"], second["pages_recorded"], second["customers_failed"]) == (1, 1, 2), second
+    timeline.note("reconciler, 4 h later: page 1 recorded, its customers FAILED")
+    reasons = outcome_reasons(account_id, run_id)
+    assert {reasons[c] for c in page_one} == {reconciled_reason(timeline.steps[-1][1], second)}
+
+    assert redrive(aws.refs["BillingFanoutDeadLetterQueue"], aws.refs["BillingFanoutQueue"]) == 2
+    calm = FaultInjector(SEED, rates={})
+    with calm.installed(), quick_sqs_retention_check():
+        ChaosQueues(functions, aws, calm).drain()
+    timeline.note("fan-out DLQ redriven (2 pages) once the fault is gone")
+    print(f"\nrun {run_id}:\n{timeline}")
+
+    assert timeline.statuses == ["RUNNING", "RUNNING", "RUNNING", "COMPLETED_WITH_FAILURES", "COMPLETED"]
+    settled, completed = timeline.steps[3][1], timeline.steps[4][1]
+    assert (settled["customers"], settled["issued"], settled["failed"]) == (5, 3, 2)
+    assert (completed["customers"], completed["issued"], completed["failed"]) == (5, 5, 0)
+    seen = look(account_id, run_id, customers)
+    invoices = [i for c in customers if (i := seen[c].invoice) is not None]
+    assert [i.status for i in invoices] == [InvoiceState.ISSUED] * 5
+    check_numbers(account_id, invoices)
 
 
 def test_a_write_whose_answer_was_lost_surfaces_as_such(monkeypatch: pytest.MonkeyPatch) -> None:

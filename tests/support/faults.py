@@ -10,7 +10,8 @@ are touched (seeding, the test's own reads and the queue polling are left alone)
   `ClientError`, a `TransactionCanceledException` for a transaction conflict, a connection error, a
   partial `PutEvents` failure; and whether it fails before the request reached AWS or after AWS applied
   it (the answer lost on the way back, as a read timeout does);
-* persistent faults: S3 keys that can never be written (`poisoned`), as a wrong key policy would;
+* persistent faults: S3 keys that can never be written (`poisoned`), as a wrong key policy would, and any
+  call a test names (`refused`: a function's calls that always fail, as a bug or a missing grant would);
 * killed invocations: a seeded fraction of invocations die at a random call, before or after it reached
   AWS, with `WorkerKilled`, a `BaseException` that no `except Exception` in the service or in Powertools
   catches, so it escapes the handler as a Lambda crash (timeout, out of memory) does. A dead invocation
@@ -140,7 +141,9 @@ class FaultInjector:
     `3 x messages + 4` (an invocation that makes fewer calls survives). `poisoned`: S3 keys containing one
     of these strings can never be written (a persistent fault, as a wrong key policy would be).
     `kill_last_deliveries_at`: an operation (say "PutObject") at whose first call every invocation dies
-    whose batch holds a message on its last delivery before the DLQ."""
+    whose batch holds a message on its last delivery before the DLQ; `kill_reaches_aws`: whether such a
+    call reached AWS before the invocation died (None: a coin toss, as for every other kill). `refused`:
+    (function, operation, parameters) of the calls that always fail with AccessDenied."""
 
     def __init__(
         self,
@@ -149,12 +152,16 @@ class FaultInjector:
         kill_rate: float = 0.0,
         poisoned: Collection[str] = (),
         kill_last_deliveries_at: str | None = None,
+        kill_reaches_aws: bool | None = None,
+        refused: Callable[[str, str, dict[str, Any]], bool] = lambda function, operation, params: False,
     ):
         self.random = random.Random(seed)
         self.rates = dict(rates)
         self.kill_rate = kill_rate
         self.poisoned = tuple(poisoned)
         self.kill_last_deliveries_at = kill_last_deliveries_at
+        self.kill_reaches_aws = kill_reaches_aws
+        self.refused = refused
         self._kill_at_operation: str | None = None
         self.stats = FaultStats()
         self._lock = threading.Lock()
@@ -209,9 +216,12 @@ class FaultInjector:
                 self._calls == self._kill_at or operation == self._kill_at_operation
             )
             poisoned = operation == "PutObject" and any(p in params.get("Key", "") for p in self.poisoned)
+            poisoned = poisoned or self.refused(function, operation, params)
             faulty = operation in FAULTY_OPERATIONS.get(service, ())
             fault = not kill and faulty and self.random.random() < self.rates.get(service, 0.0)
             after = (kill or fault) and operation in WRITES and self.random.random() < 0.5
+            if kill and operation == self._kill_at_operation and self.kill_reaches_aws is not None:
+                after = self.kill_reaches_aws
             choice = self.random.random()
             if kill:
                 self.stats.kills[function] += 1

@@ -21,7 +21,18 @@ def test_an_invoice_id_names_its_customer_and_cycle_and_reads_back():
 
 
 @pytest.mark.parametrize(
-    "value", ["", "inv_x", "cus_01ABC_20261005", "inv_01ABC_2026105", "inv_01ABC_20261305", "a_b_c_d"]
+    "value",
+    [
+        "",
+        "inv_x",
+        "cus_01ABC_20261005",
+        "inv_01ABC_2026105",
+        "inv_01ABC_20261305",
+        "a_b_c_d",
+        "inv_01ABC_٢٠٢٦١٠٠٥",
+        "inv_01ABC_２０２６１００５",
+        "inv_01ABC_+2026105",
+    ],
 )
 def test_anything_else_is_not_an_invoice_id(value):
     assert parse_invoice_id(value) is None

@@ -40,7 +40,7 @@ def parse_invoice_id(value: str) -> tuple[str, date] | None:
     """(customer id, cycle start) of an invoice id; None for anything that is not one."""
     try:
         prefix, customer, day = value.split("_")
-        if prefix != "inv" or len(day) != 8:
+        if prefix != "inv" or len(day) != 8 or not (day.isascii() and day.isdigit()):  # int() takes "٢٠٢٦"
             return None
         return f"cus_{customer}", date(int(day[:4]), int(day[4:6]), int(day[6:]))
     except ValueError:

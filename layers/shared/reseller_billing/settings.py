@@ -43,6 +43,10 @@ class Settings(BaseModel):
     presigned_url_ttl_seconds: int = Field(300, ge=1, le=900, alias="PRESIGNED_URL_TTL_SECONDS")
     invoice_max_receive_count: int = Field(5, ge=1, alias="INVOICE_MAX_RECEIVE_COUNT")
     fanout_page_size: int = Field(500, ge=1, le=1000, alias="FANOUT_PAGE_SIZE")
+    cursor_key_secret_arn: str | None = Field(None, alias="CURSOR_KEY_SECRET_ARN")
+    reconcile_after_seconds: int = Field(
+        4500, ge=0, alias="RECONCILE_AFTER_SECONDS", description="A run that has not moved for this long stopped"
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +61,11 @@ class Settings(BaseModel):
     def invoice_queue(self) -> str:
         """The invoice queue's URL; only the functions that send invoice requests have it."""
         return _required(self.invoice_queue_url, "INVOICE_QUEUE_URL")
+
+    @property
+    def cursor_key_secret(self) -> str:
+        """The ARN of the secret that signs list cursors; only the API functions have it."""
+        return _required(self.cursor_key_secret_arn, "CURSOR_KEY_SECRET_ARN")
 
     @property
     def billing_fanout_queue(self) -> str:

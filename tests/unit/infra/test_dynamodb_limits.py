@@ -433,6 +433,34 @@ def batch_get_key(dynamodb: Any, pk: str) -> None:
     dynamodb.batch_get_item(RequestItems={TABLE: {"Keys": [key(pk)]}})
 
 
+BY_KEY: dict[str, Callable[[Any, Item], Any]] = {
+    "get": lambda db, k: db.get_item(TableName=TABLE, Key=k),
+    "transact-get": lambda db, k: db.transact_get_items(TransactItems=[{"Get": {"TableName": TABLE, "Key": k}}]),
+    "batch-get": lambda db, k: db.batch_get_item(RequestItems={TABLE: {"Keys": [k]}}),
+    "update": lambda db, k: db.update_item(**{**set_x("p", "x"), "Key": k}),
+    "delete": lambda db, k: db.delete_item(TableName=TABLE, Key=k),
+    "batch-delete": lambda db, k: db.batch_write_item(RequestItems={TABLE: [{"DeleteRequest": {"Key": k}}]}),
+    "transact-delete": lambda db, k: db.transact_write_items(
+        TransactItems=[{"Delete": {"TableName": TABLE, "Key": k}}]
+    ),
+}
+
+
+@pytest.mark.parametrize("call", BY_KEY.values(), ids=BY_KEY.keys())
+def test_a_key_read_or_written_by_its_key_is_sized_too(dynamodb, call):
+    """moto sizes the keys of the items it writes only; DynamoDB every key, so that a GetItem of an id too
+    long to be a key is a ValidationException, not "no such item"."""
+    call(dynamodb, key("é" * 1024, "é" * 512))  # at both limits: fine
+
+    assert validation_error(lambda: call(dynamodb, key("é" * 1024 + "e"))) == (
+        "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes"
+    )
+    assert validation_error(lambda: call(dynamodb, key("p", "é" * 512 + "e"))) == (
+        "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of "
+        "1024 bytes"
+    )
+
+
 @pytest.mark.parametrize("call", [update_key, delete_key, batch_delete_key, transact_delete_key, batch_get_key])
 def test_a_key_value_is_not_empty(dynamodb, call):
     call(dynamodb, "k")  # a one-character key is fine

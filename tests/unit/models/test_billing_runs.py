@@ -26,17 +26,32 @@ def run(**progress: object) -> BillingRunRecord:
     )
 
 
+LAST = {"fanout_complete": True, "fanout_pages": 1, "fanout_last_page": 0}  # one page, recorded
+
+
 @pytest.mark.parametrize(
     ("progress", "status"),
     [
         ({}, BillingRunStatus.QUEUED),
         ({"fanout_enqueued": True}, BillingRunStatus.QUEUED),
-        ({"customers": 500}, BillingRunStatus.RUNNING),
-        ({"customers": 500, "issued": 500}, BillingRunStatus.RUNNING),  # more pages to come
-        ({"customers": 3, "issued": 2, "fanout_complete": True}, BillingRunStatus.RUNNING),
-        ({"customers": 3, "issued": 2, "skipped": 1, "fanout_complete": True}, BillingRunStatus.COMPLETED),
-        ({"customers": 3, "issued": 2, "failed": 1, "fanout_complete": True}, BillingRunStatus.COMPLETED_WITH_FAILURES),
-        ({"fanout_complete": True}, BillingRunStatus.COMPLETED),  # a reseller without customers
+        ({"customers": 500, "fanout_pages": 1}, BillingRunStatus.RUNNING),
+        ({"customers": 500, "issued": 500, "fanout_pages": 1}, BillingRunStatus.RUNNING),  # more pages to come
+        ({"customers": 3, "issued": 2, **LAST}, BillingRunStatus.RUNNING),
+        ({"customers": 3, "issued": 2, "skipped": 1, **LAST}, BillingRunStatus.COMPLETED),
+        ({"customers": 3, "issued": 2, "failed": 1, **LAST}, BillingRunStatus.COMPLETED_WITH_FAILURES),
+        (LAST, BillingRunStatus.COMPLETED),  # a reseller without customers
+        # The last page (2) recorded, page 1 not (it failed after enqueuing page 2): not complete.
+        (
+            {"customers": 4, "issued": 4, "fanout_complete": True, "fanout_pages": 2, "fanout_last_page": 2},
+            BillingRunStatus.RUNNING,
+        ),
+        (
+            {"customers": 6, "issued": 6, "fanout_complete": True, "fanout_pages": 3, "fanout_last_page": 2},
+            BillingRunStatus.COMPLETED,
+        ),
+        # A run started before pages were counted: its last page recorded is enough, as it was.
+        ({"counts_pages": False, "customers": 3, "issued": 3, "fanout_complete": True}, BillingRunStatus.COMPLETED),
+        ({"counts_pages": False, "customers": 3, "issued": 3}, BillingRunStatus.RUNNING),
     ],
 )
 def test_status(progress, status):
@@ -46,3 +61,15 @@ def test_status(progress, status):
 
 def test_only_completed_runs_are_final():
     assert [status.is_final for status in BillingRunStatus] == [False, False, True, True]
+
+
+@pytest.mark.parametrize(
+    ("progress", "final"),
+    [
+        ({"customers": 3, "issued": 2}, False),
+        ({"customers": 3, "issued": 2, "failed": 1, **LAST}, True),
+        ({"customers": 3, "issued": 3, **LAST}, True),
+    ],
+)
+def test_a_run_is_final_once_completed_with_or_without_failures(progress, final):
+    assert run(**progress).is_final is final

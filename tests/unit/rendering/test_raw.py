@@ -144,3 +144,32 @@ def test_csv_of_a_preview_has_an_empty_invoice_number(make_document):
     rows = list(csv.reader(io.StringIO(render_csv(make_document(invoice_number=None)).decode(), newline="")))
 
     assert {row[0] for row in rows[1:]} == {""}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['=HYPERLINK("https://evil.example","Click")', "+1+1", "-2+3", "@SUM(A1:A2)", "\tTab", "\rReturn"],
+)
+def test_csv_text_a_user_wrote_never_starts_a_formula(make_document, name):
+    doc = make_document(line_count=1)
+    doc = doc.model_copy(update={"lines": (doc.lines[0].model_copy(update={"product_name": name}),)})
+
+    record = next(iter(csv.DictReader(io.StringIO(render_csv(doc).decode("utf-8"), newline=""))))
+
+    assert record["product_name"] == f"'{name}"
+
+
+def test_csv_prefixes_an_invoice_number_whose_prefix_starts_a_formula(make_document):
+    rows = list(csv.reader(io.StringIO(render_csv(make_document(invoice_number="-X2026-000001")).decode())))
+
+    assert {row[0] for row in rows[1:]} == {"'-X2026-000001"}
+
+
+def test_csv_leaves_harmless_text_and_the_services_numbers_alone(make_document):
+    doc = make_document(line_count=1)
+    doc = doc.model_copy(update={"lines": (doc.lines[0].model_copy(update={"product_name": "IoT = fast -5%"}),)})
+
+    record = next(iter(csv.DictReader(io.StringIO(render_csv(doc).decode("utf-8"), newline=""))))
+
+    assert record["product_name"] == "IoT = fast -5%"
+    assert record["amount"] == "12.35"

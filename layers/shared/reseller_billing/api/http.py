@@ -1,6 +1,6 @@
 """The HTTP edge every API handler shares: one resolver factory, one place that turns errors into
-`{"error": {...}}` answers, request admission (size, media type, caller, tenant), ETags and pagination
-parameters."""
+`{"error": {...}}` answers, request admission (size, media type, caller, tenant), ETags, pagination
+parameters and cursors."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import base64
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from http import HTTPStatus
 from typing import Annotated, Any, TypeVar
 
@@ -18,26 +18,44 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
+from reseller_billing.api import cursors
 from reseller_billing.api.auth import principal_from_claims
+from reseller_billing.api.body import parse_json
 from reseller_billing.api.idempotency import register_context
-from reseller_billing.errors import MalformedJsonError, PayloadTooLargeError, ServiceError, UnsupportedMediaTypeError
+from reseller_billing.errors import (
+    BadRequestError,
+    ForbiddenError,
+    MalformedJsonError,
+    PayloadTooLargeError,
+    ServiceError,
+    UnsupportedMediaTypeError,
+)
 from reseller_billing.etags import etag
 from reseller_billing.observability import logger
 from reseller_billing.principal import Principal
 
 MAX_BODY_BYTES = 1024 * 1024
 JSON = "application/json"
-_ACCOUNT_PATH = re.compile(r"^/accounts/([^/]+)")
 _JSON_MEDIA = re.compile(r"^application/([\w.+-]+\+)?json\s*(;.*)?$", re.IGNORECASE)
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size, 1-100")]
-Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
+Cursor = Annotated[
+    str | None,
+    Query(description="`next_cursor` of the previous page of this list (another list's, or an altered one, is 400)"),
+]
 IfMatch = Annotated[str | None, Header(alias="If-Match", description="ETag of the version you read")]
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", max_length=200, description="Replays the first answer for 24 h"),
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[ -~]+$",
+        description="1-200 printable ASCII characters; the same key and body within 24 h replay the first answer",
+    ),
 ]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -62,15 +80,15 @@ def _validation_details(errors: list[Any]) -> list[dict[str, Any]]:
 
 
 def _on_validation_error(error: RequestValidationError) -> Response[str]:
-    errors = list(error.errors())
-    if any(e.get("type") == "json_invalid" for e in errors):
-        return error_response(MalformedJsonError("the request body is not valid JSON"))
-    return Response(422, JSON, error_body("validation_error", "the request is invalid", _validation_details(errors)))
+    details = _validation_details(list(error.errors()))
+    return Response(422, JSON, error_body("validation_error", "the request is invalid", details))
 
 
 def create_app(*routers: Router) -> APIGatewayRestResolver:
-    """A REST API resolver with request validation, OpenAPI, and the service's error answers."""
-    app = APIGatewayRestResolver(enable_validation=True)
+    """A REST API resolver with request validation, OpenAPI, and the service's error answers. A body is
+    parsed once, by `parse_json` (strict: a malformed, too deep or too long one is a 400), when the
+    resolver reads it to validate it."""
+    app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=parse_json)
     for router in routers:
         app.include_router(router)
 
@@ -83,10 +101,34 @@ def create_app(*routers: Router) -> APIGatewayRestResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response[str]:
+        refused = _refused_read(error)
+        if refused is not None:
+            logger.warning("DynamoDB refused a read", extra={"operation": refused.operation_name, "why": str(refused)})
+            return error_response(
+                BadRequestError("a value in the request cannot be looked up: an id or filter too long, or empty")
+            )
         logger.exception("unexpected error")
         return Response(500, JSON, error_body("internal_error", "internal error; it has been logged"))
 
     return app
+
+
+# Reads whose keys and key conditions are made from the request's path and query.
+_READS = frozenset({"GetItem", "BatchGetItem", "TransactGetItems", "Query"})
+
+
+def _refused_read(error: BaseException) -> ClientError | None:
+    """The ValidationException DynamoDB answered a read with, if that is what `error` comes from. Reads are
+    made of the request's ids and filters (the service's own expressions are fixed), so such a refusal is
+    the request's: an id over DynamoDB's key limits (2,048 bytes for a partition key, 1,024 for a sort key)
+    or empty. It answers 400, not 500."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ClientError):
+            code = cause.response.get("Error", {}).get("Code")
+            return cause if code == "ValidationException" and cause.operation_name in _READS else None
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _body_bytes(event: dict[str, Any]) -> bytes:
@@ -103,9 +145,9 @@ def _header(event: dict[str, Any], name: str) -> str | None:
     return None
 
 
-def admit(event: dict[str, Any]) -> Principal:
-    """Checks that do not depend on the route: body size (413), media type (415), caller (401/403) and
-    tenant (a reseller user asking for another account gets 404)."""
+def admit(event: dict[str, Any], scoped_by_caller: Collection[str] = ()) -> Principal:
+    """Checks that do not depend on the route's code: body size (413), media type (415), caller (401/403)
+    and tenant (`check_tenant`)."""
     if event.get("body"):
         body = _body_bytes(event)
         if len(body) > MAX_BODY_BYTES:
@@ -119,21 +161,42 @@ def admit(event: dict[str, Any]) -> Principal:
             raise MalformedJsonError("the request body is not UTF-8 JSON") from None
     claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims")
     principal = principal_from_claims(claims)
-    match = _ACCOUNT_PATH.match(event.get("path") or "")
-    if match:
-        principal.check_account(match.group(1))
+    check_tenant(event, principal, scoped_by_caller)
     return principal
 
 
-def http_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
-    """The Lambda entry point of an API function: admission, then the resolver."""
+def check_tenant(event: dict[str, Any], caller: Principal, scoped_by_caller: Collection[str] = ()) -> None:
+    """A reseller user reaches its own account's routes, and the routes in `scoped_by_caller` ("GET
+    /accounts": they answer with the caller's own account, a list of one); nothing else.
+
+    It reads what API Gateway routed: the route's `account_id` path parameter, which every tenant route
+    names. Not the raw path, which a custom domain's base path mapping or a stage prefix would change. It
+    fails closed: another account is 404 (as if it did not exist), and a route that names no account, or
+    an event whose route cannot be read, is 403 for a reseller user."""
+    if caller.is_operator:
+        return
+    account_id = (event.get("pathParameters") or {}).get("account_id")
+    if isinstance(account_id, str) and account_id:
+        caller.check_account(account_id)
+    elif f"{event.get('httpMethod')} {event.get('resource')}" not in scoped_by_caller:
+        raise ForbiddenError("only operators may do this")
+
+
+def http_handler(
+    app: APIGatewayRestResolver, *, scoped_by_caller: Collection[str] = ()
+) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The Lambda entry point of an API function: admission, then the resolver, with list cursors opened
+    on the way in and sealed on the way out (api/cursors.py). `scoped_by_caller`: routes that name no
+    account and still serve reseller users, each answering with the caller's own account alone
+    ("GET /accounts")."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         started = time.perf_counter()
         caller: Principal | None = None
         try:
-            caller = admit(event)
+            caller = admit(event, scoped_by_caller)
+            routed = cursors.opened(event, caller)
         except ServiceError as error:
             response = error_response(error)
             answer = {
@@ -145,7 +208,7 @@ def http_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Lambd
         else:
             app.append_context(principal=caller)
             register_context(context)
-            answer = app.resolve(event, context)
+            answer = cursors.sealed(app.resolve(routed, context), event, caller)
         _log_request(event, answer, caller, started)
         return answer
 

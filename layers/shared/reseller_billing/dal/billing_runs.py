@@ -26,7 +26,7 @@ from reseller_billing.dal.items import (
 from reseller_billing.dal.pagination import query_page
 from reseller_billing.dal.writes import Transaction, TransactionFailed, condition_failed
 from reseller_billing.errors import NotFoundError
-from reseller_billing.models.billing_runs import BillingRunRecord, RunOutcome, RunTrigger
+from reseller_billing.models.billing_runs import BillingRunRecord, FanoutPageRecord, RunOutcome, RunTrigger
 from reseller_billing.models.common import Page, utcnow
 from reseller_billing.models.invoices import InvoiceRecord
 
@@ -46,10 +46,14 @@ def _run(item: BillingRunItem) -> BillingRunRecord:
         trigger=RunTrigger(item.trigger),
         fanout_enqueued=item.fanout_enqueued,
         fanout_complete=item.fanout_complete,
+        counts_pages=item.counts_pages,
+        fanout_pages=item.fanout_pages,
+        fanout_last_page=item.fanout_last_page,
         customers=item.customers,
         issued=item.issued,
         skipped=item.skipped,
         failed=item.failed,
+        requeued=item.requeued,
         created_at=item.created_at,
         updated_at=item.updated_at,
     )
@@ -111,9 +115,11 @@ def insert_run(run: BillingRunRecord, price_list: dict[str, Any], replacing: str
         proration_days=run.proration_days,
         trigger=run.trigger.value,
         snapshot=price_list,
+        counts_pages=True,
         created_at=run.created_at,
         updated_at=run.updated_at,
     )
+    item.list_as_unfinished()
     marker = ActiveRun(*ActiveRun.key(run.account_id, run.cycle_start), run_id=run.id)
     tx = Transaction()
     tx.put(item, "run", BillingRunItem.pk.does_not_exist())
@@ -171,22 +177,80 @@ def close_cycle(account_id: str, cycle_start: date) -> None:
             raise
 
 
-def record_fanout_page(account_id: str, run_id: str, page: int, customers: int, *, last: bool) -> None:
-    """Count a page of customers sent to the invoice queue, once even if the page is redelivered."""
+def record_fanout_page(
+    account_id: str, run_id: str, page: int, customer_ids: Sequence[str], next_cursor: str | None
+) -> None:
+    """Record a page of customers sent to the invoice queue and count them, once even if the page is
+    redelivered; `next_cursor` None: the run's last page."""
     tx = Transaction()
     tx.put(
-        FanoutPage(*FanoutPage.key(account_id, run_id, page), customers=customers),
+        FanoutPage(
+            *FanoutPage.key(account_id, run_id, page),
+            customers=len(customer_ids),
+            customer_ids=set(customer_ids),
+            next_cursor=next_cursor,
+        ),
         "page",
         FanoutPage.pk.does_not_exist(),
     )
-    actions = [BillingRunItem.customers.add(customers), BillingRunItem.updated_at.set(utcnow())]
-    if last:
-        actions.append(BillingRunItem.fanout_complete.set(True))
+    actions = [
+        BillingRunItem.customers.add(len(customer_ids)),
+        BillingRunItem.fanout_pages.add(1),
+        BillingRunItem.updated_at.set(utcnow()),
+    ]
+    if next_cursor is None:
+        actions += [BillingRunItem.fanout_complete.set(True), BillingRunItem.fanout_last_page.set(page)]
     tx.update(_run_item(account_id, run_id), "run", actions)
     try:
         tx.commit()
     except TransactionFailed:
         return  # this page was counted before
+
+
+# --- reconciliation ------------------------------------------------------------------------------
+
+
+def unfinished_runs() -> Iterator[tuple[str, str]]:
+    """(account id, run id) of every run the reconciler has not yet seen final (sparse GSI3, paged)."""
+    for item in TableItem.unfinished_runs.query("UNFINISHED_RUNS"):
+        if isinstance(item, BillingRunItem):
+            yield item.account_id, item.id
+
+
+def forget_finished(account_id: str, run_id: str) -> None:
+    """Take a final run off the list of unfinished ones."""
+    _run_item(account_id, run_id).update(actions=[BillingRunItem.gsi3pk.remove(), BillingRunItem.gsi3sk.remove()])
+
+
+def mark_requeued(account_id: str, run_id: str) -> None:
+    """Note that the reconciler enqueued what the run left undone (and that it moved, now)."""
+    _run_item(account_id, run_id).update(
+        actions=[BillingRunItem.requeued.add(1), BillingRunItem.updated_at.set(utcnow())]
+    )
+
+
+def fanout_pages(account_id: str, run_id: str) -> Iterator[FanoutPageRecord]:
+    """The pages a run has recorded, in page order (a Query, paged)."""
+    partition = FanoutPage.key(account_id, run_id, 0)[0]
+    for item in FanoutPage.query(partition, FanoutPage.sk.startswith("PAGE#"), consistent_read=True):
+        yield FanoutPageRecord(
+            page=int(item.sk.removeprefix("PAGE#")),
+            customer_ids=tuple(sorted(item.customer_ids or ())),
+            next_cursor=item.next_cursor,
+        )
+
+
+def counted_customers(account_id: str, run_id: str, first: str, last: str) -> set[str]:
+    """The customers with ids from `first` to `last` whose outcome the run has counted."""
+    partition, low = BillingRunOutcome.key(account_id, run_id, first)
+    high = BillingRunOutcome.key(account_id, run_id, last)[1]
+    query = BillingRunOutcome.query(
+        partition,
+        BillingRunOutcome.sk.between(low, high),
+        consistent_read=True,
+        attributes_to_get=["PK", "SK", "entity"],
+    )
+    return {item.sk.removeprefix("CUSTOMER#") for item in query}
 
 
 # --- outcomes ------------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ customer's invoice for a cycle, its SIMs and its usage since the cycle start (in
 GSI1 (Listing):      ACCOUNTS / {type}#{aid}; ACCOUNT#{aid}#INVOICES / {cid}#{cycle_start}
 GSI2 (InvoicingDay): INVOICING_DAY#{dd} / {aid}, on the INVOICING_DAY# items of resellers with customer
                      invoicing on: one per day of their billing-cycle history.
+GSI3 (UnfinishedRuns): UNFINISHED_RUNS / {aid}#{rid}, only on billing runs the reconciler has not seen final;
+                     projects only what never changes on a run (its ids), so a run's counters are written once.
 """
 
 from __future__ import annotations
@@ -41,9 +43,10 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from reseller_billing.dal.attributes import (
@@ -80,6 +83,15 @@ class InvoicingDayIndex(GlobalSecondaryIndex["TableItem"]):
     gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
 
 
+class UnfinishedRunsIndex(GlobalSecondaryIndex["TableItem"]):
+    class Meta(_TableMeta):
+        index_name = "GSI3"
+        projection = IncludeProjection(["entity", "id", "account_id"])
+
+    gsi3pk = UnicodeAttribute(hash_key=True, attr_name="GSI3PK")
+    gsi3sk = UnicodeAttribute(range_key=True, attr_name="GSI3SK")
+
+
 class TableItem(Model):
     """Base of every item; `entity` tells PynamoDB which subclass a queried item is."""
 
@@ -93,9 +105,12 @@ class TableItem(Model):
     gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
     gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
     gsi2sk = UnicodeAttribute(null=True, attr_name="GSI2SK")
+    gsi3pk = UnicodeAttribute(null=True, attr_name="GSI3PK")
+    gsi3sk = UnicodeAttribute(null=True, attr_name="GSI3SK")
 
     listing: ClassVar[ListingIndex] = ListingIndex()
     invoicing_day: ClassVar[InvoicingDayIndex] = InvoicingDayIndex()
+    unfinished_runs: ClassVar[UnfinishedRunsIndex] = UnfinishedRunsIndex()
 
 
 def account_pk(account_id: str) -> str:
@@ -395,17 +410,25 @@ class BillingRunItem(TableItem, discriminator="BillingRun"):
     trigger = UnicodeAttribute()
     snapshot = CompressedJSONAttribute()  # account, profile and catalog as the run started: one price list per run
     fanout_enqueued = BooleanAttribute(default=False)
-    fanout_complete = BooleanAttribute(default=False)
+    fanout_complete = BooleanAttribute(default=False)  # the last page is recorded
+    counts_pages = BooleanAttribute(default=False)  # False on runs started before pages were counted
+    fanout_pages = IntegerAttribute(default=0)  # pages recorded (they finish in any order)
+    fanout_last_page = IntegerAttribute(null=True)  # the last page's number, once it is recorded
     customers = IntegerAttribute(default=0)
     issued = IntegerAttribute(default=0)
     skipped = IntegerAttribute(default=0)
     failed = IntegerAttribute(default=0)
+    requeued = IntegerAttribute(default=0)  # times the reconciler enqueued what the run had left undone
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
     @staticmethod
     def key(account_id: str, run_id: str) -> tuple[str, str]:
         return account_pk(account_id), f"BILLING_RUN#{run_id}"
+
+    def list_as_unfinished(self) -> None:
+        """List the run in GSI3 among the unfinished ones, where the reconciler looks for runs that stopped."""
+        self.gsi3pk, self.gsi3sk = "UNFINISHED_RUNS", f"{self.account_id}#{self.id}"
 
 
 class BillingRunOutcome(TableItem, discriminator="BillingRunOutcome"):
@@ -421,9 +444,13 @@ class BillingRunOutcome(TableItem, discriminator="BillingRunOutcome"):
 
 
 class FanoutPage(TableItem, discriminator="FanoutPage"):
-    """A page of customers sent to the invoice queue, counted once even when redelivered."""
+    """A page of customers sent to the invoice queue, counted once even when redelivered: who they were,
+    and where the next page starts (none after the last), so that the reconciler can tell which customers
+    a run asked for and which pages never got fanned out."""
 
     customers = IntegerAttribute()
+    customer_ids = UnicodeSetAttribute(null=True)  # at most 1,000 ids (~30 KB); none on an empty page
+    next_cursor = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(account_id: str, run_id: str, page: int) -> tuple[str, str]:

@@ -1,7 +1,10 @@
-"""The one pagination helper: a Query page of at most `limit` items and an opaque cursor for the next.
+"""The one pagination helper: a Query page of at most `limit` items and the position of the next.
 
-A cursor is the key of the last item returned, base64url-encoded. It is checked on the way back in:
-a cursor that does not decode, or points into another partition (another tenant), is a 400.
+A position (`Page.next_cursor` here) is the key of the last item returned, base64url-encoded. The API
+never hands one out as it is: it seals it into the cursor a client sees and opens that cursor again before
+a position reaches this module (api/cursors.py). The billing fan-out passes positions between its own
+pages. A position is checked here too: one that does not decode, or points into another partition, is a
+400.
 """
 
 from __future__ import annotations

@@ -156,7 +156,7 @@ def fan_out_page(message: FanoutPageMessage) -> None:
         ]
     )
     table.record_fanout_page(
-        message.account_id, message.run_id, message.page, len(customers.items), last=customers.next_cursor is None
+        message.account_id, message.run_id, message.page, [c.id for c in customers.items], customers.next_cursor
     )
 
 

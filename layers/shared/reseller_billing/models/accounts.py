@@ -17,6 +17,7 @@ from reseller_billing.models.common import (
     Name,
     OutputModel,
     PatchModel,
+    PlainText,
     Resource,
     Versioned,
     whole_number,
@@ -89,7 +90,7 @@ Bic = Annotated[
     BeforeValidator(_bic),
     WithJsonSchema({"type": "string", "minLength": 8, "maxLength": 14, "examples": ["COBADEFFXXX"]}),
 ]
-FreeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+FreeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), PlainText]
 
 
 class IssuerDetails(InputModel):
@@ -100,7 +101,7 @@ class IssuerDetails(InputModel):
     address: Address
     vat_id: VatId | None = None
     registration_number: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), PlainText] | None
     ) = None
     email: Email | None = None
     peppol_id: PeppolId | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -29,6 +30,16 @@ class RunOutcome(StrEnum):
 class SkipReason(StrEnum):
     NO_CHARGES = "no_charges"
     ALREADY_INVOICED = "already_invoiced"
+
+
+@dataclass(frozen=True, slots=True)
+class FanoutPageRecord:
+    """A page of a run's customers as the fan-out sent them to the invoice queue: their ids (in id order)
+    and where the next page starts (None after the last)."""
+
+    page: int
+    customer_ids: tuple[str, ...]
+    next_cursor: str | None
 
 
 class BillingRunStatus(StrEnum):
@@ -74,20 +85,36 @@ class BillingRunRecord(OutputModel):
     trigger: RunTrigger
     fanout_enqueued: bool = False
     fanout_complete: bool = False
+    counts_pages: bool = True
+    fanout_pages: int = 0
+    fanout_last_page: int | None = None
     customers: int = 0
     issued: int = 0
     skipped: int = 0
     failed: int = 0
+    requeued: int = 0
     created_at: Timestamp
     updated_at: Timestamp
+
+    @property
+    def fanned_out(self) -> bool:
+        """Every page fanned out and counted. Pages run in parallel (each enqueues the next before its own
+        work), so the last can be recorded while one before it still fails: all of them must be."""
+        if not self.counts_pages:
+            return self.fanout_complete  # started before pages were counted: its last page is enough
+        return self.fanout_last_page is not None and self.fanout_pages > self.fanout_last_page
 
     @property
     def status(self) -> BillingRunStatus:
         """Complete once every page is fanned out and every customer counted; until then queued or running."""
         done = self.issued + self.skipped + self.failed
-        if self.fanout_complete and done >= self.customers:
+        if self.fanned_out and done >= self.customers:
             return BillingRunStatus.COMPLETED_WITH_FAILURES if self.failed else BillingRunStatus.COMPLETED
         return BillingRunStatus.RUNNING if done or self.customers else BillingRunStatus.QUEUED
+
+    @property
+    def is_final(self) -> bool:
+        return self.status.is_final
 
     def as_billing_run(self) -> BillingRun:
         return BillingRun(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -24,8 +25,11 @@ from pydantic import (
 from reseller_billing.currencies_iso4217 import MINOR_UNITS
 from reseller_billing.iccid import is_valid_iccid
 
-_DECIMAL = re.compile(r"^\d{1,12}(\.\d{1,6})?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only: Python's \d (and str.isdigit) also match "١٢" or "５", which Decimal() reads as 12 and
+# 5. The patterns go into the OpenAPI document as they are; Python matches them with fullmatch, because its
+# `$` also matches before a final newline.
+_DECIMAL = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,6})?$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def _decimal_string(value: Any) -> Decimal:
@@ -33,7 +37,7 @@ def _decimal_string(value: Any) -> Decimal:
         return value  # from our own code (output models); JSON never parses to Decimal
     if not isinstance(value, str):
         raise ValueError('must be a decimal string such as "12.50", not a JSON number')
-    if not _DECIMAL.match(value):
+    if not _DECIMAL.fullmatch(value):
         raise ValueError("must be a non-negative decimal string with at most 12 integer and 6 decimal digits")
     return Decimal(value)
 
@@ -71,7 +75,7 @@ _FIRST_DATE, _LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
 def _iso_date(value: Any) -> date:
     if isinstance(value, date):
         return value
-    if not isinstance(value, str) or not _DATE.match(value):
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise ValueError("must be a date written YYYY-MM-DD")
     day = date.fromisoformat(value)
     if not _FIRST_DATE <= day <= _LAST_DATE:
@@ -117,7 +121,7 @@ Percent = Annotated[
 IsoDate = Annotated[
     date,
     BeforeValidator(_iso_date),
-    WithJsonSchema({"type": "string", "format": "date", "examples": ["2026-11-05"]}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE.pattern, "examples": ["2026-11-05"]}),
 ]
 
 CurrencyCode = Annotated[
@@ -129,7 +133,33 @@ CurrencyCode = Annotated[
 CycleDay = Annotated[int, Field(strict=True, ge=1, le=28), BeforeValidator(whole_number)]
 """A day of the month on which something is billed, 1-28 (a JSON integer: "7" or 7.5 is refused)."""
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Control and format characters (NUL, CR, LF, tab, U+202E RIGHT-TO-LEFT OVERRIDE, U+200B ZERO WIDTH SPACE,
+# ...), line and paragraph separators, and surrogates: in a name they would reach the PDF, the CSV and the
+# reseller's own systems, reorder or hide what a reader sees, or break a line where none was meant.
+_NOT_TEXT = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def _plain_text(value: Any) -> Any:
+    if isinstance(value, str) and not value.isprintable():  # isprintable: a fast path for nearly all text
+        for position, char in enumerate(value):
+            if unicodedata.category(char) in _NOT_TEXT:
+                name = unicodedata.name(char, "")
+                raise ValueError(
+                    f"must not contain control or format characters: U+{ord(char):04X}{f' {name}' if name else ''} "
+                    f"at position {position}"
+                )
+    return value
+
+
+PlainText = BeforeValidator(_plain_text)
+"""Text the API stores: no control or format characters (Unicode Cc, Cf), line or paragraph separators (Zl,
+Zp), nor surrogates; a plain space and every other character are taken. Place it last in `Annotated`, so
+that it sees the text as sent, before whitespace is stripped."""
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), PlainText]
+
+ResourceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+"""The id of another resource named in a body (a product's price plan, a SIM's product)."""
 
 
 def _iccid(value: str) -> str:
@@ -138,7 +168,7 @@ def _iccid(value: str) -> str:
     return value
 
 
-Iccid = Annotated[str, AfterValidator(_iccid)]
+Iccid = Annotated[str, AfterValidator(_iccid), WithJsonSchema({"type": "string", "pattern": "^[0-9]{19,20}$"})]
 
 Timestamp = Annotated[
     datetime,

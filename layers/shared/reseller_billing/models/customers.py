@@ -12,7 +12,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
 
-from reseller_billing.models.common import InputModel, Name, PatchModel, Percent, Resource
+from reseller_billing.models.common import InputModel, Name, PatchModel, Percent, PlainText, Resource
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _VAT_ID_FORM = re.compile(r"^[A-Z]{2}[A-Z0-9]{2,20}$")
@@ -39,7 +39,7 @@ def _country(value: str) -> str:
 
 
 def _email(value: str) -> str:
-    if not _EMAIL.match(value):
+    if not _EMAIL.fullmatch(value):
         raise ValueError("must be an e-mail address")
     return value
 
@@ -101,7 +101,7 @@ def _iso_countries() -> frozenset[str]:
     return frozenset(iso3166.countries_by_alpha2)
 
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email), PlainText]
 VatId = Annotated[
     str,
     BeforeValidator(_vat_id),
@@ -123,7 +123,7 @@ PeppolId = Annotated[
         {"type": "string", "pattern": _PEPPOL_ID.pattern, "examples": ["0208:0123456749"], "maxLength": 130}
     ),
 ]
-ExemptionReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ExemptionReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), PlainText]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_country)]
 CustomerNumber = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")]
 
@@ -153,8 +153,8 @@ class CustomerStatus(StrEnum):
 
 class Address(InputModel):
     line1: Name
-    line2: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    line2: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), PlainText] | None = None
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), PlainText]
     city: Name
     country: CountryCode
 

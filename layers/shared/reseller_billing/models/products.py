@@ -8,10 +8,20 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from reseller_billing.models.common import InputModel, IsoDate, Name, OutputModel, PatchModel, Resource, in_force
+from reseller_billing.models.common import (
+    InputModel,
+    IsoDate,
+    Name,
+    OutputModel,
+    PatchModel,
+    PlainText,
+    Resource,
+    ResourceId,
+    in_force,
+)
 
 ProductCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), PlainText]
 
 
 class ProductStatus(StrEnum):
@@ -23,7 +33,7 @@ class ProductCreate(InputModel):
     code: ProductCode
     name: Name
     description: Description = ""
-    price_plan_id: str
+    price_plan_id: ResourceId
     status: ProductStatus = ProductStatus.ACTIVE
 
 
@@ -33,7 +43,7 @@ class ProductUpdate(PatchModel):
 
     name: Name | None = None
     description: Description | None = None
-    price_plan_id: str | None = None
+    price_plan_id: ResourceId | None = None
     status: ProductStatus | None = None
     effective_from: IsoDate | None = Field(
         default=None,

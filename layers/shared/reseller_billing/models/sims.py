@@ -8,12 +8,12 @@ from datetime import date
 from pydantic import Field
 
 from reseller_billing.billing.model import SimStatus
-from reseller_billing.models.common import Iccid, InputModel, IsoDate, OutputModel, Timestamp
+from reseller_billing.models.common import Iccid, InputModel, IsoDate, OutputModel, ResourceId, Timestamp
 
 
 class SimAssign(InputModel):
     iccid: Iccid
-    product_id: str
+    product_id: ResourceId
     activation_date: IsoDate
 
 

@@ -17,11 +17,13 @@ from reseller_billing.errors import UsageRejection
 from reseller_billing.models.common import Iccid, InputModel, OutputModel, Quantity
 
 MAX_RECORDS = 1000
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+_RFC3339 = re.compile(  # ASCII digits only (Python's \d takes any script's)
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
 
 
 def _rfc3339(value: Any) -> datetime:
-    if not isinstance(value, str) or not _RFC3339.match(value):
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
         raise ValueError("must be an RFC 3339 timestamp with a time zone, e.g. 2026-11-05T13:45:00Z")
     try:
         return datetime.fromisoformat(value.replace("z", "Z")).astimezone(UTC)

@@ -47,13 +47,15 @@ def render_json(doc: InvoiceDocument) -> bytes:
 def render_csv(doc: InvoiceDocument) -> bytes:
     """`invoice.csv`: a header row, then one row per invoice line; RFC 4180 (CRLF), UTF-8 without BOM.
 
-    A preview has an empty invoice_number; `sim_days` and `cycle_days` are empty but on MRC lines.
+    A preview has an empty invoice_number. Cells a user wrote (product code and name, the invoice number's
+    prefix) never start a formula when the file is opened in a spreadsheet (`user_text_cell`). `sim_days` and
+    `cycle_days` are empty but on MRC lines.
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     invoice = (
-        doc.invoice_number or "",
+        user_text_cell(doc.invoice_number or ""),
         doc.issue_date.isoformat(),
         doc.cycle_start.isoformat(),
         doc.cycle_end.isoformat(),
@@ -63,8 +65,8 @@ def render_csv(doc: InvoiceDocument) -> bytes:
         writer.writerow(
             (
                 *invoice,
-                line.product_code,
-                line.product_name,
+                user_text_cell(line.product_code),
+                user_text_cell(line.product_name),
                 line.kind.value,
                 _decimal(line.quantity),
                 _decimal(line.amount),
@@ -77,6 +79,16 @@ def render_csv(doc: InvoiceDocument) -> bytes:
             )
         )
     return buffer.getvalue().encode("utf-8")
+
+
+# What makes Excel, LibreOffice and Google Sheets read a cell as a formula (OWASP, CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def user_text_cell(text: str) -> str:
+    """A CSV cell of text a user wrote: one that would start a formula (`=HYPERLINK(...)`, `+1`, `@SUM`) gets
+    a leading `'`, which spreadsheets show as text. Numbers the service writes are not user text."""
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def _json_scalar(value: object) -> str:
