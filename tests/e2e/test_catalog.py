@@ -168,7 +168,8 @@ def test_bad_catalog_input_is_a_clear_4xx_over_http(operator):
     assert operator.get(f"{catalog.base}/price-plans").json["items"] == plans_before
 
     good = _fresh_iccid()
-    bad_check_digit = catalog.assign(operator, good[:-1] + str((int(good[-1]) + 1) % 10))
+    bad = good[:-1] + str((int(good[-1]) + 1) % 10)
+    bad_check_digit = operator.post(f"{catalog.customer_path}/sims", factories.sim(bad, catalog.product["id"]))
     assert bad_check_digit.status == 422
     assert "iccid" in [d["field"] for d in bad_check_digit.json["error"]["details"]]
     too_many = [factories.usage_record(f"r{n}", _fresh_iccid()) for n in range(1001)]
