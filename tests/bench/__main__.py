@@ -19,6 +19,7 @@ CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "500"))
 SIMS = int(os.environ.get("BENCH_SIMS", "5"))
 LOAD_CLIENTS = int(os.environ.get("BENCH_LOAD_CLIENTS", "32"))
 LOAD_REQUESTS = int(os.environ.get("BENCH_LOAD_REQUESTS", "1500"))
+USAGE_RECORDS = int(os.environ.get("BENCH_USAGE_RECORDS", "20000"))
 
 
 def _figure(module: str, *args: object) -> dict[str, Any]:
@@ -163,6 +164,30 @@ def main() -> None:
     )
 
     load_lines(_figure("load", "--clients", LOAD_CLIENTS, "--requests", LOAD_REQUESTS))
+
+    ingestion = _figure("usage_ingestion", USAGE_RECORDS)
+    line(
+        "7. Usage file ingestion",
+        f"{ingestion['records_per_second']:,.0f} records/s",
+        f"{ingestion['records']:,} records ({ingestion['file_mb']:.1f} MB NDJSON) in {ingestion['seconds']:.0f} s "
+        "from the moto server (moto is the bottleneck)",
+    )
+    line(
+        "   CPU of the ingestion itself",
+        f"{ingestion['cpu_ms_per_1000']:.0f} ms / 1,000",
+        "parsing, checks, requests built and read; DynamoDB's work is moto's",
+    )
+    line(
+        "   memory",
+        f"{ingestion['peak_heap_mb']:.1f} MB heap",
+        f"peak Python heap over {ingestion['heap_records']:,} records (tracemalloc); "
+        f"process max RSS {ingestion['max_rss_mb']:.0f} MB",
+    )
+    line(
+        "   DynamoDB writes per 1,000 records",
+        f"{ingestion['dynamodb_write_requests_per_1000']:.1f} req, {ingestion['dynamodb_write_units_per_1000']:,.0f} WCU",
+        ", ".join(f"{op} {n:g}" for op, n in ingestion["dynamodb_requests_per_1000"].items()),
+    )
     print(f"\n(all figures measured in this run, {time.perf_counter() - started:.0f} s)")
 
 
