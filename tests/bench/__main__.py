@@ -183,9 +183,10 @@ def main() -> None:
         f"peak Python heap over {ingestion['heap_records']:,} records (tracemalloc); "
         f"process max RSS {ingestion['max_rss_mb']:.0f} MB",
     )
+    writes, units = ingestion["dynamodb_write_requests_per_1000"], ingestion["dynamodb_write_units_per_1000"]
     line(
         "   DynamoDB writes per 1,000 records",
-        f"{ingestion['dynamodb_write_requests_per_1000']:.1f} req, {ingestion['dynamodb_write_units_per_1000']:,.0f} WCU",
+        f"{writes:.1f} req, {units:,.0f} WCU",
         ", ".join(f"{op} {n:g}" for op, n in ingestion["dynamodb_requests_per_1000"].items()),
     )
     print(f"\n(all figures measured in this run, {time.perf_counter() - started:.0f} s)")
