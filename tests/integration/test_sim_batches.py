@@ -51,9 +51,10 @@ def test_each_sim_is_rejected_with_the_code_it_would_get_alone_and_the_others_ar
     )
     close_cycle(catalog.account_id, date(2025, 2, 5))
     catalog.stock(*(iccid(n) for n in (1, 2, 5, 6, 7, 8)))
-    sims = [
+    bad_check_digit = iccid(2)[:-1] + str((int(iccid(2)[-1]) + 1) % 10)
+    sims: list[Any] = [
         _sim(1, catalog),  # 0: fine
-        {**_sim(2, catalog), "iccid": iccid(2)[:-1] + str((int(iccid(2)[-1]) + 1) % 10)},  # 1: bad check digit
+        {**_sim(2, catalog), "iccid": bad_check_digit},  # 1
         _sim(3, catalog),  # 2: not in any stock
         _sim(4, catalog),  # 3: in another reseller's stock
         _sim(1, catalog),  # 4: listed twice
@@ -70,7 +71,7 @@ def test_each_sim_is_rejected_with_the_code_it_would_get_alone_and_the_others_ar
     assert answer.json["created"] == 2
     rejected = {r["index"]: (r["iccid"], r["reason"]) for r in answer.json["rejected"]}
     assert rejected == {
-        1: (sims[1]["iccid"], "validation_error"),
+        1: (bad_check_digit, "validation_error"),
         2: (iccid(3), "iccid_not_in_stock"),
         3: (iccid(4), "iccid_not_in_stock"),
         4: (iccid(1), "iccid_not_in_stock"),
@@ -113,7 +114,8 @@ def test_whole_request_errors(operator, catalog):
     before = item_count()
     unknown = operator.post(f"{catalog.base}/customers/cus_nope/sim-batches", {"sims": [_sim(1, catalog)]})
     assert (unknown.status, unknown.error_code) == (404, "not_found")
-    for body in ({"sims": []}, {"sims": [_sim(1, catalog)] * 1001}, {"sims": "x"}, {}):
+    bodies: list[dict[str, Any]] = [{"sims": []}, {"sims": [_sim(1, catalog)] * 1001}, {"sims": "x"}, {}]
+    for body in bodies:
         answer = operator.post(f"{catalog.customer_path}/sim-batches", body)
         assert (answer.status, answer.error_code) == (422, "validation_error"), body
     standard = created(operator.post("/accounts", factories.standard_account()))
