@@ -12,7 +12,7 @@ from reseller_billing.api import http
 from reseller_billing.api.idempotency import once_per_key
 from reseller_billing.logic import stock
 from reseller_billing.models.common import Page
-from reseller_billing.models.stock import StockAdded, StockAllocation, StockEntry, StockIccids, StockRange, StockStatus
+from reseller_billing.models.stock import StockAdded, StockAddition, StockAllocation, StockEntry, StockStatus
 
 router = Router()
 BASE = "/accounts/<account_id>/sim-stock"
@@ -40,14 +40,14 @@ StatusFilter = Annotated[StockStatus | None, Query(description="Only the ICCIDs 
     },
 )
 def add_to_stock(
-    account_id: str, body: StockIccids | StockRange, idempotency_key: http.IdempotencyKey = None
+    account_id: str, body: StockAddition, idempotency_key: http.IdempotencyKey = None
 ) -> Response[StockAdded | StockAllocation]:
     caller = http.principal(router)
 
     def create() -> Response[StockAdded | StockAllocation]:
-        if isinstance(body, StockIccids):
-            return http.respond(stock.add_iccids(caller, account_id, body), HTTPStatus.CREATED)
-        allocation = stock.start_allocation(caller, account_id, body)
+        if body.range is None:
+            return http.respond(stock.add_iccids(caller, account_id, body.iccids or []), HTTPStatus.CREATED)
+        allocation = stock.start_allocation(caller, account_id, body.range)
         location = f"/accounts/{account_id}/sim-stock/allocations/{allocation.id}"
         return http.respond(allocation, HTTPStatus.ACCEPTED, location=location)
 

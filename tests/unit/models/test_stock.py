@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from reseller_billing.iccid import is_valid_iccid, luhn_check_digit
-from reseller_billing.models.stock import IccidRange, StockIccids, StockRange, iccid_range
+from reseller_billing.models.stock import IccidRange, StockAddition, iccid_range
 from tests.support.iccids import iccid
 
 
@@ -40,9 +40,11 @@ def test_a_count_is_a_json_integer_from_1_to_100000(count):
         IccidRange.model_validate({"first": iccid(1), "count": count})
 
 
-def test_the_two_forms_do_not_mix():
-    with pytest.raises(ValidationError):
-        StockIccids.model_validate({"iccids": [iccid(1)], "range": {"first": iccid(1), "count": 1}})
-    with pytest.raises(ValidationError):
-        StockRange.model_validate({"range": {"first": iccid(1), "count": 1}, "iccids": []})
-    assert StockRange.model_validate({"range": {"first": iccid(1), "count": 100_000.0}}).range.count == 100_000
+def test_a_request_is_one_form_or_the_other():
+    for body in ({"iccids": [iccid(1)], "range": {"first": iccid(1), "count": 1}}, {}, {"iccids": None}):
+        with pytest.raises(ValidationError, match="either iccids or a range"):
+            StockAddition.model_validate(body)
+    assert StockAddition.model_validate({"range": {"first": iccid(1), "count": 100_000.0}}).range == IccidRange(
+        first=iccid(1), count=100_000
+    )
+    assert StockAddition.model_validate({"iccids": [iccid(2)]}).iccids == [iccid(2)]

@@ -16,12 +16,11 @@ from reseller_billing.models.messages import StockAllocationMessage
 from reseller_billing.models.stock import (
     MAX_LISTED_REJECTIONS,
     AllocationStatus,
+    IccidRange,
     RejectedIccid,
     StockAdded,
     StockAllocation,
     StockEntry,
-    StockIccids,
-    StockRange,
     StockStatus,
     iccid_range,
 )
@@ -31,17 +30,17 @@ from reseller_billing.principal import Principal
 ALLOCATION_CHUNK = 1000
 
 
-def add_iccids(principal: Principal, account_id: str, request: StockIccids) -> StockAdded:
+def add_iccids(principal: Principal, account_id: str, iccids: list[str]) -> StockAdded:
     """Add listed ICCIDs to a reseller's stock, each on its own: one already in any account's stock (or
     listed twice) is rejected, the others are added."""
     principal.require_operator()
     load_reseller(account_id)
-    outcome = table.add_to_stock(account_id, request.iccids, new_id("alloc"))
+    outcome = table.add_to_stock(account_id, iccids, new_id("alloc"))
     rejected = [RejectedIccid(iccid=iccid, reason=StockRejection.ICCID_IN_STOCK) for iccid in outcome.rejected]
     return StockAdded(added=outcome.added, rejected=rejected)
 
 
-def start_allocation(principal: Principal, account_id: str, request: StockRange) -> StockAllocation:
+def start_allocation(principal: Principal, account_id: str, requested: IccidRange) -> StockAllocation:
     """Record a range's allocation and queue it; `allocate` adds its ICCIDs in the background."""
     principal.require_operator()
     load_reseller(account_id)
@@ -50,8 +49,8 @@ def start_allocation(principal: Principal, account_id: str, request: StockRange)
         id=new_id("alloc"),
         account_id=account_id,
         status=AllocationStatus.QUEUED,
-        first=request.range.first,
-        count=request.range.count,
+        first=requested.first,
+        count=requested.count,
         done=0,
         added=0,
         rejected_count=0,

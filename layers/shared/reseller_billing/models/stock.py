@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
 from reseller_billing.errors import StockRejection
 from reseller_billing.iccid import luhn_check_digit
@@ -53,16 +53,20 @@ class IccidRange(InputModel):
         return iccid_range(self.first, self.count)
 
 
-class StockIccids(InputModel):
-    """ICCIDs one by one: allocated while the request waits (201)."""
+class StockAddition(InputModel):
+    """ICCIDs to add to a reseller's stock: `iccids`, up to 1,000, added while the request waits (201), or
+    a `range` of up to 100,000, added in the background (202 and an allocation to follow)."""
 
-    iccids: Annotated[list[Iccid], Field(min_length=1, max_length=MAX_LISTED_ICCIDS)]
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["iccids"]}, {"required": ["range"]}]})
 
+    iccids: Annotated[list[Iccid], Field(min_length=1, max_length=MAX_LISTED_ICCIDS)] | None = None
+    range: IccidRange | None = None
 
-class StockRange(InputModel):
-    """A range of up to 100,000 ICCIDs: allocated in the background (202 and an allocation to follow)."""
-
-    range: IccidRange
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        if (self.iccids is None) == (self.range is None):
+            raise ValueError("send either iccids or a range")
+        return self
 
 
 class RejectedIccid(OutputModel):
