@@ -86,10 +86,12 @@ class FunctionDefinition:
     module_path: Path  # functions/<use_case>/app.py
     handler: str  # attribute of the module
     events: dict[str, dict[str, Any]]
+    timeout_seconds: int  # the function's Timeout, else the Globals' (Lambda's default: 3 s)
 
 
 def functions() -> dict[str, FunctionDefinition]:
     found = {}
+    default_timeout = document().get("Globals", {}).get("Function", {}).get("Timeout", 3)
     for name, resource in of_type("AWS::Serverless::Function").items():
         props = resource["Properties"]
         module, handler = props["Handler"].rsplit(".", 1)
@@ -98,6 +100,7 @@ def functions() -> dict[str, FunctionDefinition]:
             module_path=ROOT / props["CodeUri"] / f"{module}.py",
             handler=handler,
             events=props.get("Events", {}),
+            timeout_seconds=int(props.get("Timeout", default_timeout)),
         )
     return found
 

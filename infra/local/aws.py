@@ -68,6 +68,26 @@ def configure_bucket(s3: Any, bucket: str, props: dict[str, Any]) -> None:
         )
 
 
+def configure_notifications(s3: Any, bucket: str, props: dict[str, Any], resources: LocalResources) -> None:
+    """The template's S3 -> SQS notifications (event, queue, key prefix), so that an upload reaches its queue
+    locally as it does in AWS (moto sends the notification to its SQS)."""
+    queues = props.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
+    if not queues:
+        return
+    configurations = []
+    for queue in queues:
+        configuration: dict[str, Any] = {"QueueArn": resources.resolve(queue["Queue"]), "Events": [queue["Event"]]}
+        rules = queue.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+        if rules:
+            configuration["Filter"] = {
+                "Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}
+            }
+        configurations.append(configuration)
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket, NotificationConfiguration={"QueueConfigurations": configurations}
+    )
+
+
 def generated_secret(secretsmanager: Any, generate: dict[str, Any]) -> str:
     """A value made as CloudFormation would from the secret's `GenerateSecretString` (a plain string: the
     JSON form, `SecretStringTemplate` + `GenerateStringKey`, is not used by the template)."""
@@ -118,6 +138,8 @@ def provision(parameters: dict[str, str]) -> LocalResources:
         url = sqs.create_queue(QueueName=f"reseller-billing-{stage}-{name}", Attributes=attributes)["QueueUrl"]
         made.refs[name] = url
         made.arns[name] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    for name, resource in template.of_type("AWS::S3::Bucket").items():
+        configure_notifications(s3, made.refs[name], resource.get("Properties", {}), made)
     events = boto3.client("events", region_name=REGION)
     for name in template.of_type("AWS::Events::EventBus"):
         bus = f"reseller-billing-{stage}"

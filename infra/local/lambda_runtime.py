@@ -43,12 +43,14 @@ class LocalFunction:
         relative = definition.module_path.relative_to(template.ROOT).with_suffix("")
         module = importlib.import_module(".".join(relative.parts))
         self.name = definition.name
+        self.timeout_seconds = definition.timeout_seconds
         self.handler: Handler = getattr(module, definition.handler)
         self._lock = threading.Lock()
 
     def invoke(self, event: dict[str, Any]) -> Any:
         with self._lock:
-            return self.handler(event, LocalContext(self.name))
+            # The template's timeout is what a function sees of its deadline; nothing stops it locally.
+            return self.handler(event, LocalContext(self.name, timeout_seconds=self.timeout_seconds))
 
 
 _invocation = threading.local()

@@ -19,6 +19,8 @@ CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "500"))
 SIMS = int(os.environ.get("BENCH_SIMS", "5"))
 LOAD_CLIENTS = int(os.environ.get("BENCH_LOAD_CLIENTS", "32"))
 LOAD_REQUESTS = int(os.environ.get("BENCH_LOAD_REQUESTS", "1500"))
+USAGE_RECORDS = int(os.environ.get("BENCH_USAGE_RECORDS", "20000"))
+STOCK_RANGE = int(os.environ.get("BENCH_STOCK_RANGE", "100000"))
 
 
 def _figure(module: str, *args: object) -> dict[str, Any]:
@@ -169,6 +171,44 @@ def main() -> None:
     )
 
     load_lines(_figure("load", "--clients", LOAD_CLIENTS, "--requests", LOAD_REQUESTS))
+
+    ingestion = _figure("usage_ingestion", USAGE_RECORDS)
+    line(
+        "7. Usage file ingestion",
+        f"{ingestion['records_per_second']:,.0f} records/s",
+        f"{ingestion['records']:,} records ({ingestion['file_mb']:.1f} MB NDJSON) in {ingestion['seconds']:.0f} s "
+        "from the moto server (moto is the bottleneck)",
+    )
+    line(
+        "   CPU of the ingestion itself",
+        f"{ingestion['cpu_ms_per_1000']:.0f} ms / 1,000",
+        "parsing, checks, requests built and read; DynamoDB's work is moto's",
+    )
+    line(
+        "   memory",
+        f"{ingestion['peak_heap_mb']:.1f} MB heap",
+        f"peak Python heap over {ingestion['heap_records']:,} records (tracemalloc); "
+        f"process max RSS {ingestion['max_rss_mb']:.0f} MB",
+    )
+    writes, units = ingestion["dynamodb_write_requests_per_1000"], ingestion["dynamodb_write_units_per_1000"]
+    line(
+        "   DynamoDB writes per 1,000 records",
+        f"{writes:.1f} req, {units:,.0f} WCU",
+        ", ".join(f"{op} {n:g}" for op, n in ingestion["dynamodb_requests_per_1000"].items()),
+    )
+
+    stock = _figure("stock_allocation", STOCK_RANGE)
+    line(
+        f"8. SIM stock: a range of {stock['range']:,} ICCIDs",
+        f"{stock['range_seconds']:.0f} s",
+        f"{stock['iccids_per_second']:,.0f} ICCIDs/s in the background after a 202 in "
+        f"{stock['range_answer_ms']:.0f} ms, local stack, one allocation worker",
+    )
+    line(
+        "   1,000 listed ICCIDs / a SIM batch of 1,000",
+        f"{stock['list_1000_seconds']:.1f} s / {stock['batch_1000_seconds']:.1f} s",
+        "answered while the request waits (API Gateway allows 29 s)",
+    )
     print(f"\n(all figures measured in this run, {time.perf_counter() - started:.0f} s)")
 
 

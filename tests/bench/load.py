@@ -57,6 +57,7 @@ from tests.support.iccids import iccid
 RUN_DATE = "2026-11-05"  # bills the cycle 2026-10-05 .. 2026-11-04 of cycle day 5
 CYCLE_START = "2026-10-05"
 ACTIVATION = date(2026, 10, 10)
+STOCK_PER_RESELLER = 1000  # ICCIDs in each reseller's SIM stock: more than its clients assign in a run
 USAGE_DAYS = 26  # 2026-10-10 .. 2026-11-04
 DATA_PRICE, SMS_PRICE = Decimal("0.004"), Decimal("0.05")
 CENT = Decimal("0.01")
@@ -196,8 +197,13 @@ class Reseller:
     sims: list[tuple[str, str]]  # (customer_id, iccid) of the set-up SIMs
     race_customer_id: str
     prefix: str
+    stock: list[str]  # ICCIDs in the reseller's SIM stock that no SIM has yet
     created: dict[str, list[str]] = field(default_factory=dict)  # customers the clients created -> their SIMs
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take_iccid(self) -> str:
+        with self.lock:
+            return self.stock.pop()
 
     @property
     def base(self) -> str:
@@ -297,6 +303,9 @@ def _set_up_reseller(call: Caller, world: World, index: int, customers: int, sim
         ),
         "product",
     )
+    # Every SIM is assigned from the reseller's stock: the operator adds more ICCIDs than the run can use.
+    stock = [world.iccid() for _ in range(STOCK_PER_RESELLER)]
+    call("setup", "POST sim-stock", "POST", f"{base}/sim-stock", {"iccids": stock}, expect=(201,))
     customer_ids, fleet = [], []
     for n in range(customers):
         customer = _created(
@@ -312,7 +321,7 @@ def _set_up_reseller(call: Caller, world: World, index: int, customers: int, sim
         )
         customer_ids.append(customer["id"])
         for _ in range(sims):
-            sim = world.iccid()
+            sim = stock.pop()
             body = factories.sim(sim, product["id"], ACTIVATION.isoformat())
             _created(
                 call("setup", "POST sim", "POST", f"{base}/customers/{customer['id']}/sims", body, expect=(201,)),
@@ -330,7 +339,7 @@ def _set_up_reseller(call: Caller, world: World, index: int, customers: int, sim
         ),
         "race customer",
     )
-    return Reseller(index, account["id"], product["id"], customer_ids, fleet, race["id"], f"L{index}-")
+    return Reseller(index, account["id"], product["id"], customer_ids, fleet, race["id"], f"L{index}-", stock)
 
 
 # --- the mixed clients -------------------------------------------------------------------------------
@@ -441,7 +450,7 @@ def _mixed_client(
 
     def assign_sim() -> None:
         customer_id = rng.choice([c for c, sims in own.sims.items() if len(sims) < 2])
-        sim = world.iccid()
+        sim = reseller.take_iccid()
         body = factories.sim(sim, reseller.product_id, ACTIVATION.isoformat())
         answer = call("write", "POST sim", "POST", f"{base}/customers/{customer_id}/sims", body, expect=(201,))
         if answer is not None and answer.status == 201:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from playwright.sync_api import FilePayload, Locator, Page, expect
 
+from tests.support.api import Api, HttpTransport
 from tests.support.iccids import iccid
 
 
@@ -26,6 +27,15 @@ class Cycle:
 
     def instant(self, day: int) -> str:
         return f"{self.start.replace(day=day).isoformat()}T08:00:00Z"
+
+
+def allocate_stock(stack_url: str, account_id: str, serials: range) -> None:
+    """The operator adds the SIMs' ICCIDs to the reseller's stock, which every assignment needs. The console
+    has no screen for SIM stock yet: this goes through the API."""
+    operator = Api(HttpTransport(stack_url)).as_operator()
+    answer = operator.post(f"/accounts/{account_id}/sim-stock", {"iccids": [iccid(n) for n in serials]})
+    assert answer.status == 201, answer.json
+    assert answer.json["rejected"] == []
 
 
 @dataclass(frozen=True)

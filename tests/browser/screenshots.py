@@ -14,7 +14,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LAPTOP, TABLET
-from tests.browser.console import LODZ, Address, Console, Cycle, file
+from tests.browser.console import LODZ, Address, Console, Cycle, allocate_stock, file
 from tests.support.api import Api, HttpTransport
 from tests.support.iccids import iccid
 from tests.support.stack import RunningStack
@@ -72,7 +72,8 @@ def take(stack: RunningStack, operator_page: Page, page: Page, tablet: Page, fol
     seed_accounts(stack)
     operator = Console(operator_page, stack.url)
     operator.sign_in_as_operator()
-    operator.create_reseller(RESELLER, bill_cycle_day=15, billing_cycle_day=1, prefix="NL-")
+    account_id = operator.create_reseller(RESELLER, bill_cycle_day=15, billing_cycle_day=1, prefix="NL-")
+    allocate_stock(stack.url, account_id, range(1, 2 * len(CUSTOMERS) + 1))
     shoot(operator_page, folder, "account")
     operator_page.get_by_role("link", name="Accounts", exact=True).first.click()
     expect(operator_page.get_by_role("row")).to_have_count(6)

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import TABLET, Browsing
-from tests.browser.console import LODZ, Console, Cycle, file
+from tests.browser.console import LODZ, Console, Cycle, allocate_stock, file
 from tests.support.iccids import iccid
 from tests.support.stack import RunningStack
 
@@ -45,6 +45,7 @@ def test_from_a_new_reseller_to_its_first_invoice(stack: RunningStack, browsing:
     cycle = Cycle.last_ended()
     operator = Console(browsing.new_page(), stack.url)
     account_id = operator_creates_the_reseller(operator)
+    allocate_stock(stack.url, account_id, range(1, 4))
 
     reseller = Console(browsing.new_page(), stack.url)
     page = reseller.page

@@ -59,7 +59,7 @@ def test_a_reseller_catalog_from_plan_to_usage(stack, operator):
     assert assigned.json["history"] == [{"status": "ACTIVE", "effective_date": "2025-01-10", "scheduled": False}]
     assert [s["iccid"] for s in operator.get(f"{catalog.customer_path}/sims").json["items"]] == [sim]
     again = catalog.assign(operator, sim, "2025-01-10")
-    assert (again.status, again.error_code) == (409, "iccid_exists")
+    assert (again.status, again.error_code) == (422, "iccid_not_in_stock")
 
     suspended = operator.post(
         f"{catalog.sim_path(sim)}/status", {"status": "SUSPENDED", "effective_date": "2025-02-01"}
@@ -147,9 +147,9 @@ def test_each_reseller_sees_only_its_own_catalog(api, operator):
     stolen_plan = me.post(f"{mine.base}/products", factories.product(theirs.plan["id"], "STOLEN"))
     assert (stolen_plan.status, stolen_plan.error_code) == (422, "price_plan_not_found")
     stolen_sim = mine.assign(me, their_sim)
-    assert (stolen_sim.status, stolen_sim.error_code) == (409, "iccid_exists")
+    assert (stolen_sim.status, stolen_sim.error_code) == (422, "iccid_not_in_stock")
     foreign_usage = me.post(f"{mine.base}/usage", {"records": [factories.usage_record("x-2", their_sim)]})
-    assert [r["reason"] for r in foreign_usage.json["rejected"]] == ["sim_of_another_reseller"]
+    assert [r["reason"] for r in foreign_usage.json["rejected"]] == ["unknown_iccid"]
 
     standard = created(operator.post("/accounts", factories.standard_account(name="E2E Standard")))
     not_reseller = operator.post(f"/accounts/{standard['id']}/customers", factories.customer())
@@ -168,7 +168,8 @@ def test_bad_catalog_input_is_a_clear_4xx_over_http(operator):
     assert operator.get(f"{catalog.base}/price-plans").json["items"] == plans_before
 
     good = _fresh_iccid()
-    bad_check_digit = catalog.assign(operator, good[:-1] + str((int(good[-1]) + 1) % 10))
+    bad = good[:-1] + str((int(good[-1]) + 1) % 10)
+    bad_check_digit = operator.post(f"{catalog.customer_path}/sims", factories.sim(bad, catalog.product["id"]))
     assert bad_check_digit.status == 422
     assert "iccid" in [d["field"] for d in bad_check_digit.json["error"]["details"]]
     too_many = [factories.usage_record(f"r{n}", _fresh_iccid()) for n in range(1001)]

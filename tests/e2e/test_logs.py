@@ -58,7 +58,7 @@ def test_a_full_run_logs_no_names_e_mails_or_addresses(stack: RunningStack, oper
     for number, person in enumerate(PEOPLE):
         customer = created(me.post(f"{catalog.base}/customers", factories.customer(f"PII-{number}", **person)))
         sim = iccid(70_000 + number)
-        created(me.post(f"{catalog.base}/customers/{customer['id']}/sims", factories.sim(sim, catalog.product["id"])))
+        created(catalog.assign(me, sim, customer_id=customer["id"]))
         sims.append(sim)
     records = [
         factories.usage_record(f"pii-{n}", sim, "500", occurred_at="2026-10-21T09:00:00Z") for n, sim in enumerate(sims)

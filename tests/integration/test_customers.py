@@ -303,6 +303,7 @@ class TestClosing:
     def test_a_suspended_customer_takes_no_sims_until_resumed(self, operator):
         catalog = build_catalog(operator)
         assert operator.patch(catalog.customer_path, {"status": "SUSPENDED"}).status == 200
+        catalog.stock(iccid(4))
         before = item_count()
         answer = catalog.assign(operator, iccid(4))
         assert answer.status == 409

@@ -81,6 +81,7 @@ def assert_back_to_back(issued: list[dict[str, Any]]) -> None:
 
 def test_day_5_to_10_after_a_run_bills_every_day_once(operator, catalog, functions, queues, clock):
     refused: dict[str, Any] = {}
+    catalog.stock(iccid(2))  # in the reseller's stock: the assignment refused below is refused for its date
 
     def on_day(day: str) -> None:
         if day == "2026-11-20":

@@ -58,8 +58,7 @@ def add_customers(
         records = []
         for _ in range(sims_each):
             serial += 1
-            body = factories.sim(iccid(serial), catalog.product["id"], activated)
-            created(operator.post(f"{catalog.base}/customers/{customer['id']}/sims", body))
+            created(catalog.assign(operator, iccid(serial), activated, customer_id=customer["id"]))
             records.append(factories.usage_record(f"u-{serial}", iccid(serial), "1500", occurred_at=used_at))
         accepted = operator.post(f"{catalog.base}/usage", {"records": records}).json
         assert accepted["accepted"] == sims_each, accepted

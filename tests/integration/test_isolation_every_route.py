@@ -29,6 +29,8 @@ OPERATOR_ONLY = {
     ("POST", "/accounts"),
     ("PATCH", "/accounts/{account_id}"),
     ("PUT", "/accounts/{account_id}/reseller-profile"),
+    ("POST", "/accounts/{account_id}/sim-stock"),
+    ("GET", "/accounts/{account_id}/sim-stock/allocations/{allocation_id}"),
 }
 
 
@@ -55,6 +57,9 @@ def _tenant(operator: Api, queues: Any, label: str, serial: int) -> Tenant:
     assert operator.post(f"{catalog.base}/usage", {"records": [record]}).status == 202
     run = operator.post(f"{catalog.base}/billing-runs", {"run_date": "2026-11-05"})
     assert run.status == 202
+    allocation = operator.post(f"{catalog.base}/sim-stock", {"range": {"first": iccid(serial + 100), "count": 2}})
+    assert allocation.status == 202
+    usage_file = created(operator.post(f"{catalog.base}/usage-files", {"format": "csv"}))
     queues.drain()
     (invoice,) = operator.get(f"{catalog.base}/invoices").json["items"]
     ids = {
@@ -65,6 +70,8 @@ def _tenant(operator: Api, queues: Any, label: str, serial: int) -> Tenant:
         "iccid": sim,
         "invoice_id": invoice["id"],
         "run_id": run.json["id"],
+        "allocation_id": allocation.json["id"],
+        "file_id": usage_file["id"],
     }
     names = {catalog.account["name"], customer["name"], customer["email"], invoice["invoice_number"]}
     return Tenant(ids=ids, secrets=frozenset({*ids.values(), *names}))
@@ -92,6 +99,11 @@ BODIES: dict[tuple[str, str], Body] = {
         "records": [factories.usage_record("stolen", t.ids["iccid"], occurred_at="2026-11-20T09:00:00Z")]
     },
     ("POST", "/accounts/{account_id}/billing-runs"): lambda _: {"run_date": "2026-12-05"},
+    ("POST", "/accounts/{account_id}/sim-stock"): lambda _: {"iccids": [iccid(79)]},
+    ("POST", "/accounts/{account_id}/customers/{customer_id}/sim-batches"): lambda t: {
+        "sims": [factories.sim(iccid(78), t.ids["product_id"])]
+    },
+    ("POST", "/accounts/{account_id}/usage-files"): lambda _: {"format": "ndjson"},
 }
 QUERIES = {
     ("GET", "/accounts/{account_id}/customers/{customer_id}/invoice-preview"): "?run_date=2026-12-05",

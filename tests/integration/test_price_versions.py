@@ -139,7 +139,7 @@ def test_a_cycle_whose_prices_dropped_a_service_used_in_it_is_not_previewed(oper
     preview says so (409), as the run fails that invoice, rather than dropping the SMS."""
     sms_plan = created(operator.post(f"{catalog.base}/price-plans", factories.price_plan()))
     product = created(operator.post(f"{catalog.base}/products", factories.product(sms_plan["id"], "IOT-SMS")))
-    created(operator.post(f"{catalog.customer_path}/sims", factories.sim(iccid(2), product["id"], "2026-09-01")))
+    created(catalog.assign(operator, iccid(2), "2026-09-01", product_id=product["id"]))
     clock.set(ENDED)
     record = factories.usage_record("sms-1", iccid(2), 3, service="SMS", occurred_at=f"{ENDED}T00:30:00Z")
     assert operator.post(f"{catalog.base}/usage", {"records": [record]}).json["accepted"] == 1

@@ -172,6 +172,7 @@ class TestRetirement:
         retired = operator.patch(path, {"status": "RETIRED"})
         assert retired.status == 200
         assert retired.json["status"] == "RETIRED"
+        catalog.stock(iccid(2))
         before = item_count()
         answer = catalog.assign(operator, iccid(2))
         assert answer.status == 409
@@ -186,6 +187,7 @@ class TestRetirement:
         retired = created(
             operator.post(f"{catalog.base}/products", factories.product(catalog.plan["id"], "OLD", status="RETIRED"))
         )
+        catalog.stock(iccid(3))
         body = factories.sim(iccid(3), retired["id"])
         answer = operator.post(f"{catalog.customer_path}/sims", body)
         assert answer.status == 409

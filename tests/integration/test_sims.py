@@ -1,5 +1,5 @@
-"""SIMs: assignment (platform-wide unique ICCIDs with a Luhn check digit), listing, and status changes
-with a history that only grows."""
+"""SIMs: assignment (ICCIDs with a Luhn check digit, AVAILABLE in the account's SIM stock, so each is
+assigned once on the platform), listing, and status changes with a history that only grows."""
 
 from __future__ import annotations
 
@@ -56,9 +56,7 @@ def test_listing_a_customers_sims_pages_and_is_per_customer(operator, catalog):
     mine = {iccid(n) for n in range(1, 4)}
     for sim in mine:
         created(catalog.assign(operator, sim))
-    created(
-        operator.post(f"{catalog.base}/customers/{other['id']}/sims", factories.sim(iccid(9), catalog.product["id"]))
-    )
+    created(catalog.assign(operator, iccid(9), customer_id=other["id"]))
     sims = f"{catalog.customer_path}/sims"
     first = operator.get(f"{sims}?limit=2").json
     assert len(first["items"]) == 2
@@ -101,23 +99,21 @@ def test_invalid_assignments_are_422_naming_the_field_and_write_nothing(operator
     assert item_count() == before
 
 
-class TestIccidIsUniquePlatformWide:
+class TestAnIccidIsAssignedOnceOnThePlatform:
+    """Once assigned, an ICCID is no longer AVAILABLE in any stock: 422 `iccid_not_in_stock` everywhere."""
+
     def test_again_for_the_same_customer(self, operator, catalog):
         created(catalog.assign(operator, iccid(1)))
         before = item_count()
         answer = catalog.assign(operator, iccid(1))
-        assert answer.status == 409
-        assert answer.error_code == "iccid_exists"
+        assert (answer.status, answer.error_code) == (422, "iccid_not_in_stock")
         assert item_count() == before
 
     def test_for_another_customer_of_the_same_reseller(self, operator, catalog):
         created(catalog.assign(operator, iccid(1)))
         other = created(operator.post(f"{catalog.base}/customers", factories.customer("C-2")))
-        answer = operator.post(
-            f"{catalog.base}/customers/{other['id']}/sims", factories.sim(iccid(1), catalog.product["id"])
-        )
-        assert answer.status == 409
-        assert answer.error_code == "iccid_exists"
+        answer = catalog.assign(operator, iccid(1), customer_id=other["id"])
+        assert (answer.status, answer.error_code) == (422, "iccid_not_in_stock")
         assert operator.get(f"{catalog.base}/customers/{other['id']}/sims").json["items"] == []
 
     def test_under_another_reseller(self, operator, catalog):
@@ -125,8 +121,7 @@ class TestIccidIsUniquePlatformWide:
         other = build_catalog(operator, name="Other")
         before = item_count()
         answer = other.assign(operator, iccid(1))
-        assert answer.status == 409
-        assert answer.error_code == "iccid_exists"
+        assert (answer.status, answer.error_code) == (422, "iccid_not_in_stock")
         assert item_count() == before
         assert IccidRegistration.get(*IccidRegistration.key(iccid(1))).account_id == catalog.account_id
 
@@ -134,8 +129,23 @@ class TestIccidIsUniquePlatformWide:
         created(catalog.assign(operator, iccid(1)))
         assert _status(operator, catalog, iccid(1), "RETIRED", "2025-02-01").status == 200
         answer = build_catalog(operator, name="Other").assign(operator, iccid(1))
-        assert answer.status == 409
-        assert answer.error_code == "iccid_exists"
+        assert (answer.status, answer.error_code) == (422, "iccid_not_in_stock")
+
+    def test_a_registration_without_a_stock_entry_still_guards_the_iccid(self, operator, catalog):
+        """An ICCID registered before SIM stock existed: stock may hold it, the registration still refuses."""
+        IccidRegistration(
+            *IccidRegistration.key(iccid(1)),
+            iccid=iccid(1),
+            account_id="acc_earlier",
+            customer_id="cus_earlier",
+            activation_date=date(2024, 1, 1),
+        ).save()
+        before = item_count()
+        answer = catalog.assign(operator, iccid(1))
+        assert (answer.status, answer.error_code) == (409, "iccid_exists")
+        assert item_count() == before + 1  # the stock entry the helper added, still AVAILABLE
+        listed = operator.get(f"{catalog.base}/sim-stock").json["items"]
+        assert listed == [{"iccid": iccid(1), "status": "AVAILABLE", "customer_id": None}]
 
 
 def test_an_unknown_customer_is_404_and_assigns_nothing(operator, catalog):
@@ -264,6 +274,7 @@ class TestClosedCycles:
 
     def test_an_activation_date_in_a_closed_cycle_is_409(self, operator, catalog):
         close_cycle(catalog.account_id, date(2025, 2, 5))
+        catalog.stock(iccid(1))
         before = item_count()
         for day in ("2025-02-05", "2025-03-04"):
             answer = catalog.assign(operator, iccid(1), day)

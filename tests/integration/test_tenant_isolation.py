@@ -36,10 +36,13 @@ def _catalog_routes(catalog: Catalog, sim: str, account_id: str | None = None) -
         ("GET", product, None),
         ("PATCH", product, {"description": "Hijacked"}),
         ("POST", f"{customer}/sims", factories.sim(iccid(50), catalog.product["id"])),
+        ("POST", f"{customer}/sim-batches", {"sims": [factories.sim(iccid(51), catalog.product["id"])]}),
         ("GET", f"{customer}/sims", None),
+        ("GET", f"{base}/sim-stock", None),
         ("GET", f"{customer}/sims/{sim}", None),
         ("POST", f"{customer}/sims/{sim}/status", {"status": "SUSPENDED", "effective_date": "2025-02-01"}),
         ("POST", f"{base}/usage", {"records": [factories.usage_record("r-x", sim)]}),
+        ("POST", f"{base}/usage-files", {"format": "ndjson"}),
     ]
 
 
@@ -47,6 +50,7 @@ def _catalog_routes(catalog: Catalog, sim: str, account_id: str | None = None) -
 def mine(operator) -> Catalog:
     catalog = build_catalog(operator, name="Mine")
     created(catalog.assign(operator, MY_SIM))
+    catalog.stock(iccid(50), iccid(51))  # for the reseller's own assignments below
     return catalog
 
 
@@ -65,12 +69,15 @@ def test_a_reseller_user_runs_its_own_catalog_including_writes(api, mine, theirs
     expected = {f"{method} {path}": 200 for method, path, _ in routes}
     for method, path, _ in routes:
         key = f"{method} {path}"
-        if method == "POST" and not path.endswith("/status"):
+        if method == "POST" and not path.endswith(("/status", "/sim-batches")):
             expected[key] = 202 if path.endswith("/usage") else 201
         if method == "DELETE":
             expected[key] = 409  # the plan is in use by the product
     assert statuses == expected
     assert answers[f"POST {mine.base}/usage"].json == {"accepted": 1, "duplicates": 0, "rejected": []}
+    assert answers[f"POST {mine.customer_path}/sim-batches"].json == {"created": 1, "rejected": []}
+    stock = answers[f"GET {mine.base}/sim-stock"].json["items"]
+    assert [(s["iccid"], s["status"]) for s in stock] == [(sim, "ASSIGNED") for sim in (MY_SIM, iccid(50), iccid(51))]
     assert me.get(mine.customer_path).json["name"] == "Hijacked"
     assert me.get(mine.sim_path(MY_SIM)).json["status"] == "SUSPENDED"
     assert me.get(f"{mine.base}/products/{mine.product['id']}").json["description"] == "Hijacked"
@@ -100,10 +107,10 @@ class TestIdsOfAnotherResellerUnderMyAccount:
     def test_their_sim_is_neither_reassignable_nor_billable_here(self, api, operator, mine, theirs):
         me = api.as_reseller(mine.account_id)
         taken = mine.assign(me, THEIR_SIM)
-        assert (taken.status, taken.error_code) == (409, "iccid_exists")
+        assert (taken.status, taken.error_code) == (422, "iccid_not_in_stock")
         usage = me.post(f"{mine.base}/usage", {"records": [factories.usage_record("r1", THEIR_SIM)]})
         assert usage.json["accepted"] == 0
-        assert [r["reason"] for r in usage.json["rejected"]] == ["sim_of_another_reseller"]
+        assert [r["reason"] for r in usage.json["rejected"]] == ["unknown_iccid"]
         assert operator.get(theirs.sim_path(THEIR_SIM)).json["customer_id"] == theirs.customer["id"]
 
     def test_their_list_cursor_is_400_here(self, api, operator, mine, theirs):

@@ -86,8 +86,7 @@ def test_totals_keep_adding_across_requests(operator, catalog):
 def test_totals_are_per_customer(operator, catalog):
     other = created(operator.post(f"{catalog.base}/customers", factories.customer("C-2")))
     third = iccid(3)
-    body = factories.sim(third, catalog.product["id"], "2025-01-10")
-    created(operator.post(f"{catalog.base}/customers/{other['id']}/sims", body))
+    created(catalog.assign(operator, third, "2025-01-10", customer_id=other["id"]))
     answer = _post(operator, catalog, [_record("r1", 10), _record("r2", 20, sim=third)])
     assert answer.json["accepted"] == 2
     assert _totals(catalog) == {(date(2025, 3, 10), SIM, "DATA"): Decimal(10)}
@@ -283,13 +282,15 @@ class TestRejections:
         assert answer.json["accepted"] == 1
         assert [(r["record_id"], r["reason"]) for r in answer.json["rejected"]] == [("later", "invalid_occurred_at")]
 
-    def test_a_sim_of_another_reseller(self, operator, catalog):
+    def test_a_sim_of_another_reseller_is_unknown_here(self, operator, catalog):
         other = build_catalog(operator, name="Other")
-        their_sim = iccid(7)
+        their_sim, nobodys = iccid(7), iccid(8)
         created(other.assign(operator, their_sim, "2025-01-10"))
-        answer = _post(operator, catalog, [_record("r1", 10, sim=their_sim)])
+        answer = _post(operator, catalog, [_record("r1", 10, sim=their_sim), _record("r2", 10, sim=nobodys)])
         assert answer.json["accepted"] == 0
-        assert [r["reason"] for r in answer.json["rejected"]] == ["sim_of_another_reseller"]
+        theirs, unknown = answer.json["rejected"]
+        assert [theirs["reason"], unknown["reason"]] == ["unknown_iccid", "unknown_iccid"]
+        assert theirs["message"] == unknown["message"].replace(nobodys, their_sim), "the same answer, word for word"
         assert _totals(other) == {}
         assert _totals(catalog) == {}
 
@@ -406,7 +407,7 @@ class TestServiceNotInPlan:
         """A new SIM, active since 2025-01-10, on a product of its own whose plan has `allowances`."""
         plan = created(operator.post(f"{catalog.base}/price-plans", factories.price_plan(allowances=allowances)))
         product = created(operator.post(f"{catalog.base}/products", factories.product(plan["id"], code)))
-        created(operator.post(f"{catalog.customer_path}/sims", factories.sim(iccid(3), product["id"], "2025-01-10")))
+        created(catalog.assign(operator, iccid(3), "2025-01-10", product_id=product["id"]))
         return iccid(3)
 
     def test_sms_on_a_data_only_plan_is_rejected_and_writes_nothing(self, operator, catalog):

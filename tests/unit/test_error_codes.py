@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from infra import template
-from reseller_billing.errors import ErrorCode, UsageRejection
+from reseller_billing.errors import ErrorCode, StockRejection, UsageFileFailure, UsageRejection
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs/error-codes.md"
@@ -28,6 +28,11 @@ def test_the_page_lists_every_error_code_once():
 def test_the_page_lists_every_usage_rejection_once():
     listed = ROW.findall(_section("Usage rejections"))
     assert sorted(listed) == sorted(reason.value for reason in UsageRejection)
+
+
+def test_the_page_lists_every_stock_rejection_and_usage_file_failure_once():
+    assert ROW.findall(_section("SIM stock rejections")) == [reason.value for reason in StockRejection]
+    assert ROW.findall(_section("Usage file failures")) == [failure.value for failure in UsageFileFailure]
 
 
 def test_api_gateway_answers_only_known_codes():

@@ -182,6 +182,10 @@ def test_bodies_over_8_kb_are_blocked_after_the_common_rule_set_labels_them():
         ("/accounts/a1/usage", True),
         ("/dev/accounts/a1/price-plans", True),
         ("/dev/accounts/a1/price-plans/p1", True),
+        ("/dev/accounts/a1/sim-stock", True),
+        ("/dev/accounts/a1/customers/c1/sim-batches", True),
+        ("/dev/accounts/a1/sim-stock/allocations/x", False),
+        ("/dev/accounts/a1/usage-files", False),
         ("/dev/accounts/a1", False),
         ("/dev/accounts/a1/customers", False),
         ("/dev/accounts/a1/customers/c1/sims", False),
@@ -190,7 +194,7 @@ def test_bodies_over_8_kb_are_blocked_after_the_common_rule_set_labels_them():
         ("/dev/accounts/a1/billing-runs", False),
     ],
 )
-def test_only_usage_batches_and_price_plans_may_send_bodies_over_8_kb(path, large):
+def test_only_usage_batches_stock_sim_batches_and_price_plans_may_send_bodies_over_8_kb(path, large):
     assert bool(large_body_paths().search(path)) is large, f"{path}: large bodies allowed is not {large}"
 
 
@@ -199,6 +203,8 @@ def test_the_large_body_routes_are_routes_of_the_api():
     matched = {(r.method, r.path) for r in template.api_routes() if pattern.search(r.path)}
     assert ("POST", "/accounts/{account_id}/usage") in matched
     assert ("POST", "/accounts/{account_id}/price-plans") in matched
+    assert ("POST", "/accounts/{account_id}/sim-stock") in matched
+    assert ("POST", "/accounts/{account_id}/customers/{customer_id}/sim-batches") in matched
 
 
 def test_each_caller_has_its_own_rate_limit():

@@ -54,6 +54,7 @@ class ErrorCode(StrEnum):
     VALIDATION_ERROR = "validation_error"
     PRICE_PLAN_NOT_FOUND = "price_plan_not_found"
     PRODUCT_NOT_FOUND = "product_not_found"
+    ICCID_NOT_IN_STOCK = "iccid_not_in_stock"
     INVALID_EFFECTIVE_DATE = "invalid_effective_date"
     RUN_DATE_IN_FUTURE = "run_date_in_future"
     RUN_DATE_NOT_CYCLE_DAY = "run_date_not_cycle_day"
@@ -80,11 +81,26 @@ class UsageRejection(StrEnum):
     INVALID_QUANTITY = "invalid_quantity"
     INVALID_OCCURRED_AT = "invalid_occurred_at"
     UNKNOWN_ICCID = "unknown_iccid"
-    SIM_OF_ANOTHER_RESELLER = "sim_of_another_reseller"
     BEFORE_ACTIVATION = "before_activation"
     SIM_RETIRED = "sim_retired"
     CYCLE_CLOSED = "cycle_closed"
     SERVICE_NOT_IN_PLAN = "service_not_in_plan"
+
+
+class StockRejection(StrEnum):
+    """Why an ICCID was not added to an account's SIM stock; the request's other ICCIDs are added."""
+
+    ICCID_IN_STOCK = "iccid_in_stock"
+
+
+class UsageFileFailure(StrEnum):
+    """Why a usage file as a whole was not ingested (status FAILED); a bad line is only rejected."""
+
+    TOO_LARGE = "file_too_large"
+    EMPTY = "file_empty"
+    NOT_TEXT = "not_text"
+    NOT_NDJSON = "not_ndjson"
+    NO_CSV_HEADER = "no_csv_header"
 
 
 class ServiceError(Exception):

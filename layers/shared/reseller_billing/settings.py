@@ -36,6 +36,9 @@ class Settings(BaseModel):
     artifacts_bucket: str = Field("reseller-billing-artifacts", alias="ARTIFACTS_BUCKET")
     invoice_queue_url: str | None = Field(None, alias="INVOICE_QUEUE_URL")
     billing_fanout_queue_url: str | None = Field(None, alias="BILLING_FANOUT_QUEUE_URL")
+    stock_allocation_queue_url: str | None = Field(None, alias="STOCK_ALLOCATION_QUEUE_URL")
+    usage_file_queue_url: str | None = Field(None, alias="USAGE_FILE_QUEUE_URL")
+    usage_uploads_bucket_name: str | None = Field(None, alias="USAGE_UPLOADS_BUCKET")
     event_bus_name: str = Field("default", alias="EVENT_BUS_NAME")
     licensed_features: Annotated[frozenset[str], BeforeValidator(_comma_separated)] = Field(
         frozenset(), alias="LICENSED_FEATURES", description="Comma-separated feature codes"
@@ -71,6 +74,21 @@ class Settings(BaseModel):
     def billing_fanout_queue(self) -> str:
         """The fan-out queue's URL; only the functions that start or fan out runs have it."""
         return _required(self.billing_fanout_queue_url, "BILLING_FANOUT_QUEUE_URL")
+
+    @property
+    def stock_allocation_queue(self) -> str:
+        """The stock allocation queue's URL; only the functions that start or go on with allocations have it."""
+        return _required(self.stock_allocation_queue_url, "STOCK_ALLOCATION_QUEUE_URL")
+
+    @property
+    def usage_file_queue(self) -> str:
+        """The usage file queue's URL; only the ingestion function (which goes on with a file) has it."""
+        return _required(self.usage_file_queue_url, "USAGE_FILE_QUEUE_URL")
+
+    @property
+    def usage_uploads_bucket(self) -> str:
+        """The bucket usage files are uploaded to; only the usage file functions have it."""
+        return _required(self.usage_uploads_bucket_name, "USAGE_UPLOADS_BUCKET")
 
 
 def _required(value: str | None, variable: str) -> str:

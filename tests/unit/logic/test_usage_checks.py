@@ -40,9 +40,13 @@ def test_an_iccid_no_one_registered_is_unknown():
     assert reason(datetime(2026, 10, 20, tzinfo=UTC), None) is UsageRejection.UNKNOWN_ICCID
 
 
-def test_another_resellers_sim_is_named_as_such():
+def test_another_resellers_sim_answers_as_an_unknown_one():
+    """Whose SIM an ICCID is stays unknown to other resellers: the answer and its message are the same."""
     theirs = SimRegistration(SIM.iccid, "acc_2", "cus_9", "prod_9", SIM.activation_date, None)
-    assert reason(datetime(2026, 10, 20, tzinfo=UTC), theirs) is UsageRejection.SIM_OF_ANOTHER_RESELLER
+    assert check_record(record(datetime(2026, 10, 20, tzinfo=UTC)), theirs, ACCOUNT, NOW) == check_record(
+        record(datetime(2026, 10, 20, tzinfo=UTC)), None, ACCOUNT, NOW
+    )
+    assert reason(datetime(2026, 10, 20, tzinfo=UTC), theirs) is UsageRejection.UNKNOWN_ICCID
 
 
 def test_the_activation_day_counts_and_the_day_before_does_not():
@@ -64,6 +68,6 @@ def test_a_clock_a_little_ahead_is_tolerated(ahead, expected):
 
 
 def test_the_owner_is_checked_before_the_dates():
-    """Another reseller's SIM is refused as such, whatever its dates: nothing about it is revealed."""
+    """Another reseller's SIM is unknown, whatever its dates: nothing about it is revealed."""
     theirs = SimRegistration(SIM.iccid, "acc_2", "cus_9", "prod_9", date(2027, 1, 1), date(2027, 2, 1))
-    assert reason(datetime(2026, 10, 20, tzinfo=UTC), theirs) is UsageRejection.SIM_OF_ANOTHER_RESELLER
+    assert reason(datetime(2026, 10, 20, tzinfo=UTC), theirs) is UsageRejection.UNKNOWN_ICCID

@@ -19,12 +19,16 @@ Key layout (see docs/data-model.md for the access patterns each serves):
     ACCOUNT#{aid}#CUSTOMER#{cid}            USAGE#{~date}#{iccid}#{service} usage total of a SIM on a day
     ACCOUNT#{aid}#BILLING_RUN#{rid}         CUSTOMER#{cid} / PAGE#{n}       run outcome per customer / page
     ACCOUNT#{aid}#USAGE_RECORD#{record_id}  RECORD                          raw usage record (dedupe key)
+    ACCOUNT#{aid}                           STOCK_ALLOCATION#{alid}         a range being added to the stock
+    ACCOUNT#{aid}                           USAGE_FILE#{fid}                usage file and its checkpoint
     ICCID#{iccid}                           SIM                             platform-wide ICCID registration
+    STOCK#{iccid}                           STOCK                           an ICCID in an account's SIM stock
 
 `~date` is 99999999 - YYYYMMDD, so a customer's newest usage sorts first and one Query reads a
 customer's invoice for a cycle, its SIMs and its usage since the cycle start (invoices.py).
 
-GSI1 (Listing):      ACCOUNTS / {type}#{aid}; ACCOUNT#{aid}#INVOICES / {cid}#{cycle_start}
+GSI1 (Listing):      ACCOUNTS / {type}#{aid}; ACCOUNT#{aid}#INVOICES / {cid}#{cycle_start};
+                     ACCOUNT#{aid}#STOCK / {status}#{iccid}
 GSI2 (InvoicingDay): INVOICING_DAY#{dd} / {aid}, on the INVOICING_DAY# items of resellers with customer
                      invoicing on: one per day of their billing-cycle history.
 GSI3 (UnfinishedRuns): UNFINISHED_RUNS / {aid}#{rid}, only on billing runs the reconciler has not seen final;
@@ -343,6 +347,55 @@ class IccidRegistration(TableItem, discriminator="IccidRegistration"):
         return f"ICCID#{iccid}", "SIM"
 
 
+class StockItem(TableItem, discriminator="Stock"):
+    """An ICCID in an account's SIM stock. Its key is the ICCID alone, so an ICCID is in at most one
+    account's stock; the account lists its stock in GSI1, by status then ICCID."""
+
+    iccid = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    customer_id = UnicodeAttribute(null=True)
+    allocation_id = UnicodeAttribute()  # the request or range that added it: a redone range recognises its own
+    created_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(iccid: str) -> tuple[str, str]:
+        return f"STOCK#{iccid}", "STOCK"
+
+    @staticmethod
+    def listing_key(account_id: str, status: str, iccid: str) -> tuple[str, str]:
+        return stock_listing_pk(account_id), f"{status}#{iccid}"
+
+
+def stock_listing_pk(account_id: str) -> str:
+    return f"{account_pk(account_id)}#STOCK"
+
+
+class RejectedIccidMap(MapAttribute[str, Any]):
+    iccid = UnicodeAttribute()
+    reason = UnicodeAttribute()
+
+
+class StockAllocationItem(TableItem, discriminator="StockAllocation"):
+    """A range being added to an account's stock, with its checkpoint: how many of its ICCIDs are done."""
+
+    id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    first = UnicodeAttribute()
+    iccid_count = IntegerAttribute()  # not `count`: PynamoDB's Model.count is a method
+    done = IntegerAttribute(default=0)
+    added = IntegerAttribute(default=0)
+    rejected_count = IntegerAttribute(default=0)
+    rejected = ListAttribute(of=RejectedIccidMap, default=list)  # the first MAX_LISTED_REJECTIONS
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(account_id: str, allocation_id: str) -> tuple[str, str]:
+        return account_pk(account_id), f"STOCK_ALLOCATION#{allocation_id}"
+
+
 # --- usage ---------------------------------------------------------------------------------------
 
 
@@ -357,6 +410,8 @@ class UsageRecordItem(TableItem, discriminator="UsageRecord"):
     quantity = DecimalAttribute()
     occurred_at = UnicodeAttribute()
     received_at = UTCDateTimeAttribute()
+    # `{file_id}:{line}` for a record from a usage file: ingesting that line again finds its own record
+    source = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(account_id: str, record_id: str) -> tuple[str, str]:
@@ -374,6 +429,32 @@ class UsageTotalItem(TableItem, discriminator="UsageTotal"):
     @staticmethod
     def key(account_id: str, customer_id: str, day: date, iccid: str, service: str) -> tuple[str, str]:
         return customer_pk(account_id, customer_id), f"USAGE#{descending_date(day)}#{iccid}#{service}"
+
+
+class UsageFileItem(TableItem, discriminator="UsageFile"):
+    """A usage file uploaded to S3 and its ingestion: status, counts and the checkpoint (lines and bytes
+    done, moved once per committed batch, conditional on the previous one)."""
+
+    id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    format = UnicodeAttribute()
+    status = UnicodeAttribute()
+    object_key = UnicodeAttribute()
+    version_id = UnicodeAttribute(null=True)  # the object version being ingested: a later upload does not mix in
+    line = IntegerAttribute(default=0)
+    offset = IntegerAttribute(default=0)
+    accepted = IntegerAttribute(default=0)
+    duplicates = IntegerAttribute(default=0)
+    rejected = IntegerAttribute(default=0)
+    rejections_key = UnicodeAttribute(null=True)
+    failure = UnicodeAttribute(null=True)
+    failure_message = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(account_id: str, file_id: str) -> tuple[str, str]:
+        return account_pk(account_id), f"USAGE_FILE#{file_id}"
 
 
 # --- billing -------------------------------------------------------------------------------------

@@ -2,7 +2,11 @@
 
 A record and the total it adds to are written in one transaction, so a record counts exactly once: a record
 sent again, or by two requests at the same moment, fails its `attribute_not_exists` condition and changes
-nothing. The same transaction checks that the record's cycle has not been closed by a billing run."""
+nothing. The same transaction checks that the record's cycle has not been closed by a billing run.
+
+A record from a usage file remembers its source (file and line). When a batch of lines is ingested again
+after a crash, the records its first attempt wrote fail their condition too, but with their own source:
+they count as accepted, and their totals, added in that first transaction, are not added again."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from reseller_billing.billing.model import Service
 from reseller_billing.dal.items import CycleClosure, IccidRegistration, SimItem, UsageRecordItem, UsageTotalItem
@@ -32,6 +37,7 @@ class UsageWrite:
     quantity: Decimal
     occurred_at: datetime
     cycle_start: date
+    source: str | None = None
 
     @property
     def day(self) -> date:
@@ -91,6 +97,7 @@ def _transaction(account_id: str, writes: list[UsageWrite]) -> Transaction:
             quantity=write.quantity,
             occurred_at=write.occurred_at.isoformat(),
             received_at=received_at,
+            source=write.source,
         )
         tx.put(record, f"record:{write.record_id}", UsageRecordItem.pk.does_not_exist())
         totals[write.total_key] = totals.get(write.total_key, Decimal(0)) + write.quantity
@@ -123,6 +130,11 @@ def _next_chunk(pending: list[UsageWrite]) -> list[UsageWrite]:
     return chunk
 
 
+def _written_by(stored: dict[str, Any] | None, write: UsageWrite) -> bool:
+    """Whether the stored record is this very write, done before (the same file and line)."""
+    return write.source is not None and (stored or {}).get("source", {}).get("S") == write.source
+
+
 def record_usage(account_id: str, writes: list[UsageWrite]) -> UsageOutcome:
     """Write records and their totals; each record ends up accepted, duplicate, or refused as cycle_closed."""
     outcome = UsageOutcome()
@@ -133,15 +145,21 @@ def record_usage(account_id: str, writes: list[UsageWrite]) -> UsageOutcome:
         try:
             _transaction(account_id, chunk).commit()
         except TransactionFailed as failure:
-            duplicates = {label.split(":", 1)[1] for label in failure.failed if label.startswith("record:")}
+            stored = {
+                label.split(":", 1)[1]: before
+                for label, before in failure.failed.items()
+                if label.startswith("record:")
+            }
             closed = {
                 date.fromisoformat(label.split(":", 1)[1]) for label in failure.failed if label.startswith("cycle:")
             }
-            outcome.duplicates += [w.record_id for w in chunk if w.record_id in duplicates]
+            redone = {w.record_id for w in chunk if w.record_id in stored and _written_by(stored[w.record_id], w)}
+            outcome.accepted += [w.record_id for w in chunk if w.record_id in redone]
+            outcome.duplicates += [w.record_id for w in chunk if w.record_id in stored and w.record_id not in redone]
             outcome.cycle_closed += [
-                w.record_id for w in chunk if w.cycle_start in closed and w.record_id not in duplicates
+                w.record_id for w in chunk if w.cycle_start in closed and w.record_id not in stored
             ]
-            pending = [w for w in pending if w.record_id not in duplicates and w.cycle_start not in closed]
+            pending = [w for w in pending if w.record_id not in stored and w.cycle_start not in closed]
             continue
         except TransientError:
             attempt += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from reseller_billing.errors import ErrorCode, PreconditionFailedError, Transien
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 SAVE_ATTEMPTS = 5
+COMMIT_ATTEMPTS = 7
 
 T = TypeVar("T")
 
@@ -125,6 +127,19 @@ class Transaction:
             if not failed:
                 raise
             raise TransactionFailed(failed) from error
+
+
+def commit_retrying(tx: Transaction) -> None:
+    """Commit `tx`; while another transaction holds one of its items (TransientError), wait a little longer
+    each time and commit again, up to COMMIT_ATTEMPTS times. TransactionFailed goes to the caller at once."""
+    for attempt in range(1, COMMIT_ATTEMPTS + 1):
+        try:
+            tx.commit()
+            return
+        except TransientError:
+            if attempt == COMMIT_ATTEMPTS:
+                raise
+            time.sleep(min(0.05 * 2**attempt, 1.0))
 
 
 def set_actions(item: TableItem, attributes: Iterable[str]) -> list[Action]:

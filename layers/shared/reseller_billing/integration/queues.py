@@ -1,4 +1,5 @@
-"""The billing queues: fan-out pages and per-customer invoice requests (models/messages.py)."""
+"""The queues: billing fan-out pages and per-customer invoice requests, stock allocations, and usage files
+to go on with (models/messages.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ from collections.abc import Sequence
 
 from reseller_billing.errors import ErrorCode, TransientError
 from reseller_billing.integration.clients import client
-from reseller_billing.models.messages import FanoutPageMessage, InvoiceRequestMessage
+from reseller_billing.models.messages import (
+    FanoutPageMessage,
+    InvoiceRequestMessage,
+    StockAllocationMessage,
+    UsageFileMessage,
+)
 from reseller_billing.settings import get_settings
 
 
@@ -31,3 +37,11 @@ def send_invoice_requests(messages: Sequence[InvoiceRequestMessage]) -> None:
 
 def send_fanout_page(message: FanoutPageMessage) -> None:
     client("sqs").send_message(QueueUrl=get_settings().billing_fanout_queue, MessageBody=message.model_dump_json())
+
+
+def send_stock_allocation(message: StockAllocationMessage) -> None:
+    client("sqs").send_message(QueueUrl=get_settings().stock_allocation_queue, MessageBody=message.model_dump_json())
+
+
+def send_usage_file(message: UsageFileMessage) -> None:
+    client("sqs").send_message(QueueUrl=get_settings().usage_file_queue, MessageBody=message.model_dump_json())

@@ -43,8 +43,8 @@ def with_status_change(sim: Sim, change: SimStatusChange, now: datetime) -> Sim:
 
 
 def assign_sim(account_id: str, customer_id: str, request: SimAssign) -> Versioned[Sim]:
-    """Give a new SIM (an ICCID not registered anywhere on the platform) to an ACTIVE customer, under an
-    ACTIVE product of the same reseller, ACTIVE from `activation_date`."""
+    """Give a new SIM (an ICCID AVAILABLE in the account's SIM stock, else 422 `iccid_not_in_stock`) to an
+    ACTIVE customer, under an ACTIVE product of the same reseller, ACTIVE from `activation_date`."""
     _, profile = load_reseller(account_id)
     customers_table.get_customer(account_id, customer_id)
     try:
@@ -56,8 +56,14 @@ def assign_sim(account_id: str, customer_id: str, request: SimAssign) -> Version
             code=ErrorCode.PRODUCT_NOT_FOUND,
             details=[{"in": "body", "field": "product_id", "message": "no such product in this account"}],
         ) from None
-    now = utcnow()
-    sim = Sim(
+    sim = new_sim(account_id, customer_id, request, utcnow())
+    cycle = profile.schedule.cycle_containing(request.activation_date)
+    return table.insert_sim(sim, cycle.start)
+
+
+def new_sim(account_id: str, customer_id: str, request: SimAssign, now: datetime) -> Sim:
+    """The SIM `request` assigns: ACTIVE from its activation date."""
+    return Sim(
         iccid=request.iccid,
         account_id=account_id,
         customer_id=customer_id,
@@ -68,8 +74,6 @@ def assign_sim(account_id: str, customer_id: str, request: SimAssign) -> Version
         created_at=now,
         updated_at=now,
     )
-    cycle = profile.schedule.cycle_containing(request.activation_date)
-    return table.insert_sim(sim, cycle.start)
 
 
 def get_sim(account_id: str, customer_id: str, iccid: str) -> Versioned[Sim]:

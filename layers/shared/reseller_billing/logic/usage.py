@@ -4,6 +4,7 @@ cycle invoiced already, or a service its SIM's plan does not price in that cycle
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -53,13 +54,13 @@ def check_record(
     record: UsageRecord, registration: SimRegistration | None, account_id: str, now: datetime
 ) -> tuple[UsageRejection, str] | None:
     """Why a well-formed record of reseller `account_id` is rejected, given its SIM's registration, if it
-    is: an unknown ICCID, another reseller's SIM, a time in the future, a day before the SIM's activation
-    or from its retirement on. None: it may be written (its cycle may still turn out to be closed)."""
+    is: an ICCID that is not one of this reseller's SIMs, a time in the future, a day before the SIM's
+    activation or from its retirement on. None: it may be written (its cycle may still turn out to be
+    closed)."""
     day = record.occurred_at.date()
-    if registration is None:
-        return UsageRejection.UNKNOWN_ICCID, f"no SIM {record.iccid} on the platform"
-    if registration.account_id != account_id:
-        return UsageRejection.SIM_OF_ANOTHER_RESELLER, f"SIM {record.iccid} is not this reseller's"
+    if registration is None or registration.account_id != account_id:
+        # The same answer whether the ICCID is unknown or another reseller's: no reseller learns whose it is.
+        return UsageRejection.UNKNOWN_ICCID, f"SIM {record.iccid} is not one of this reseller's SIMs"
     if record.occurred_at > now + CLOCK_SKEW:
         return UsageRejection.INVALID_OCCURRED_AT, "occurred_at is in the future"
     if day < registration.activation_date:
@@ -81,12 +82,13 @@ def services_priced(
     return frozenset(allowance.service for allowance in plan.version_on(cycle_start).allowances)
 
 
-def ingest_usage(account_id: str, raw_records: list[Any]) -> UsageResult:
+def ingest_usage(account_id: str, raw_records: list[Any], sources: Sequence[str] | None = None) -> UsageResult:
     """Accept usage for a reseller's SIMs. A record is rejected when it is malformed, fails
     `check_record`, is of a service its SIM's plan does not price in the record's cycle, or is dated in
     a cycle already invoiced. A record_id seen before is a duplicate and changes nothing. Cycles are the
     reseller's as its billing-cycle history has them, so a cycle invoiced before the cycle day changed
-    stays closed."""
+    stays closed. A record written before from the same source (`sources`, one per record: a usage file's
+    line) counts as accepted, not as a duplicate: that only happens when that source is ingested again."""
     _, profile = load_reseller(account_id)
     rejected: list[RejectedRecord] = []
     records: list[tuple[int, UsageRecord]] = []
@@ -143,6 +145,7 @@ def ingest_usage(account_id: str, raw_records: list[Any]) -> UsageResult:
             quantity=record.quantity,
             occurred_at=record.occurred_at,
             cycle_start=cycle_start,
+            source=sources[index] if sources is not None else None,
         )
         candidates.append((index, write))
 

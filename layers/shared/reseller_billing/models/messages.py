@@ -1,4 +1,4 @@
-"""What the billing path sends between functions: the queue messages and the EventBridge event.
+"""What the functions send each other: the queue messages and the EventBridge event.
 
 Each is written and read through its model, so the fields a producer writes are the fields a consumer
 reads. The JSON on the wire is the models' JSON (decimals as strings, dates as YYYY-MM-DD).
@@ -69,6 +69,20 @@ class InvoiceRequestMessage(Message):
     run_id: str
     run_date: date
     customer: InvoicedCustomer
+
+
+class StockAllocationMessage(Message):
+    """On the stock allocation queue: add (the rest of) an allocation's range to the account's stock."""
+
+    account_id: str
+    allocation_id: str
+
+
+class UsageFileMessage(Message):
+    """On the usage file queue, next to S3's notifications: go on ingesting a file from its checkpoint."""
+
+    account_id: str
+    file_id: str
 
 
 class InvoiceIssued(Message):
