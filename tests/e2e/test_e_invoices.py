@@ -64,12 +64,7 @@ def test_every_e_invoice_of_a_run_passes_the_xsd_and_the_en16931_schematron(
     catalog = build_catalog(operator, name=f"Nordlicht {e_invoice_format}", reseller_profile=profile)
     for n, tax_data in enumerate(CUSTOMERS):
         customer = created(operator.post(f"{catalog.base}/customers", factories.customer(number=f"C-E{n}", **tax_data)))
-        created(
-            operator.post(
-                f"{catalog.base}/customers/{customer['id']}/sims",
-                factories.sim(iccid(serial + n), catalog.product["id"], "2026-10-10"),
-            )
-        )
+        created(catalog.assign(operator, iccid(serial + n), "2026-10-10", customer_id=customer["id"]))
     me = api.as_reseller(catalog.account_id)
     started = me.post(f"{catalog.base}/billing-runs", {"run_date": "2026-11-05"})
     assert started.status == 202
