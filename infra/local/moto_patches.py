@@ -29,6 +29,7 @@ from typing import Any
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import ConditionalCheckFailed, ItemSizeToUpdateTooLarge, TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoResult
 
@@ -130,6 +131,10 @@ def _dynamo_json(self: DynamoResult, context: Any) -> tuple[int, dict[str, str],
     return 200, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps(self.result, default=_wire_value)
 
 
+def _untracked_new(cls: type[Item], *args: Any, **kwargs: Any) -> Item:
+    return object.__new__(cls)
+
+
 def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(method)
     def locked(*args: Any, **kwargs: Any) -> Any:
@@ -151,4 +156,6 @@ def apply() -> None:
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     Table.query = _partition_query  # type: ignore[method-assign]
     DynamoResult.execute_result = _dynamo_json  # type: ignore[method-assign,assignment]
+    Item.__new__ = staticmethod(_untracked_new)  # type: ignore[method-assign,assignment]
+    Item.instances_tracked = []  # type: ignore[attr-defined]
     _applied = True
