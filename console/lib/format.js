@@ -26,6 +26,11 @@ export function number(value, maximumFractionDigits = 6) {
   return new Intl.NumberFormat(locale, { maximumFractionDigits }).format(value);
 }
 
+/** A count and its noun: "1 ICCID", "2,500 ICCIDs". */
+export function count(value, singular, plural = `${singular}s`) {
+  return `${number(value)} ${value === 1 ? singular : plural}`;
+}
+
 /** A calendar date "2026-11-05" (UTC, as the API means it) -> "5 Nov 2026" / "05.11.2026". */
 export function date(isoDate) {
   if (!isoDate) return "";
