@@ -7,7 +7,7 @@ import { html } from "../lib/html.js";
 import { accountPath, api } from "../lib/api.js";
 import { useResource } from "../lib/resource.js";
 import { href, navigate } from "../lib/router.js";
-import { dateTime } from "../lib/format.js";
+import { dateTime, iban } from "../lib/format.js";
 import { nestErrors } from "../lib/errors.js";
 import { Checkbox, Field, Form, Radios, Select, TextArea, useForm } from "../components/form.js";
 import { Facts, Page, Section } from "../components/page.js";
@@ -327,7 +327,7 @@ function ProfileFacts({ profile }) {
       ["Payment terms", `${profile.payment_terms_days} days`],
       ["E-invoice", E_INVOICE_FORMATS.find((format) => format.value === profile.e_invoice_format)?.label],
       ["Issuer", profile.issuer && [profile.issuer.legal_name, profile.issuer.vat_id].filter(Boolean).join(" · ")],
-      ["Bank account", profile.bank_account && [profile.bank_account.iban, profile.bank_account.bic].filter(Boolean).join(" · ")],
+      ["Bank account", profile.bank_account && [iban(profile.bank_account.iban), profile.bank_account.bic].filter(Boolean).join(" · ")],
       ["Invoice footer", profile.invoice_footer],
     ]}
   />`;

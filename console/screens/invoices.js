@@ -8,7 +8,7 @@ import { accountPath, api } from "../lib/api.js";
 import { useResource } from "../lib/resource.js";
 import { useAll } from "../lib/lookups.js";
 import { href, navigate } from "../lib/router.js";
-import { date, dateRange, money, number, price, runDates } from "../lib/format.js";
+import { date, dateRange, iban, money, number, price, runDates } from "../lib/format.js";
 import { describeError } from "../lib/errors.js";
 import { Field, Form, useForm } from "../components/form.js";
 import { Facts, NotFound, Page, Section } from "../components/page.js";
@@ -46,7 +46,7 @@ function InvoiceView({ invoice, customerName }) {
         ["Currency", currency],
         ["Customer VAT ID", invoice.customer?.vat_id],
         ["Tax", invoice.tax_wording],
-        ["Pay to", invoice.payment?.iban && [invoice.payment.iban, invoice.payment.bic].filter(Boolean).join(" · ")],
+        ["Pay to", invoice.payment?.iban && [iban(invoice.payment.iban), invoice.payment.bic].filter(Boolean).join(" · ")],
         ["Payment reference", invoice.payment?.reference],
       ]}
     />

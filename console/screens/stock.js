@@ -7,6 +7,7 @@ import { useEffect, useState } from "preact/hooks";
 import { html } from "../lib/html.js";
 import { accountPath, api, ApiError } from "../lib/api.js";
 import { useResource } from "../lib/resource.js";
+import { useAll } from "../lib/lookups.js";
 import { href, navigate } from "../lib/router.js";
 import { count, dateTime, number } from "../lib/format.js";
 import { Field, Form, TextArea, useForm } from "../components/form.js";
@@ -130,13 +131,14 @@ function AddRange({ account }) {
 function StockList({ account, params, query, session }) {
   const status = query.get("status") || "";
   const list = usePagedList(accountPath(account.id, "sim-stock"), { status });
+  const customers = useAll(accountPath(account.id, "customers"));
   const base = `/accounts/${params.accountId}`;
   const columns = [
     { label: "ICCID", render: (entry) => entry.iccid },
     { label: "Status", render: (entry) => html`<${Badge} value=${entry.status} />` },
     {
       label: "Customer",
-      render: (entry) => (entry.customer_id ? html`<a href=${href(`${base}/customers/${entry.customer_id}`)}>${entry.customer_id}</a>` : "—"),
+      render: (entry) => (entry.customer_id ? html`<a href=${href(`${base}/customers/${entry.customer_id}`)}>${customers.byId[entry.customer_id]?.name || entry.customer_id}</a>` : "—"),
     },
   ];
   const operator = session.role === "operator";

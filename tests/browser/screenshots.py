@@ -136,7 +136,7 @@ def take(stack: RunningStack, operator_page: Page, page: Page, tablet: Page, fol
             )
     # The last customer's SIMs from a CSV file, one of them not in the stock.
     csv = "iccid,product_code,activation_date\n" + "".join(
-        f"{iccid(n)},IOT-EU-1GB,{cycle.start.isoformat()}\n" for n in (serial - 1, serial, 999)
+        f"{iccid(n)},IOT-EU-1GB,{cycle.start.isoformat()}\n" for n in (serial - 1, serial, 99_999)
     )
     reseller.disclose("Add SIMs from a file")
     page.get_by_label("Add SIMs from a CSV file").set_input_files(file("sims.csv", "text/csv", csv))
@@ -149,7 +149,7 @@ def take(stack: RunningStack, operator_page: Page, page: Page, tablet: Page, fol
     shoot(page, folder, "customer")
 
     records.append({**records[0]})
-    records.append({**records[1], "record_id": "r-unknown", "iccid": iccid(999)})
+    records.append({**records[1], "record_id": "r-unknown", "iccid": iccid(99_999)})
     reseller.tab("Usage")
     ndjson = "\n".join(json.dumps(record) for record in records)
     page.get_by_label("Usage file").set_input_files(file("usage.ndjson", "application/x-ndjson", ndjson))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -109,6 +110,8 @@ def test_from_a_new_reseller_to_its_first_invoice(stack: RunningStack, browsing:
     expect(facts).to_contain_text("€5.00")
     expect(facts).to_contain_text("Data 1,024 MB, then €0.004")
     reseller.create_product("IOT-EU-1GB", "IoT Europe 1 GB", plan="IoT Europe 1 GB")
+    plans_over_time = page.get_by_role("region", name="Price plans over time")
+    expect(plans_over_time.get_by_role("row", name=re.compile("the start"))).to_contain_text("IoT Europe 1 GB")
 
     # A customer: the API's refusal is shown next to the field it names, and nothing typed is lost.
     reseller.tab("Customers")
@@ -146,6 +149,19 @@ def test_from_a_new_reseller_to_its_first_invoice(stack: RunningStack, browsing:
         expect(sims.get_by_role("row", name=re.compile(iccid(serial)))).to_contain_text("active")
     expect(sims.get_by_role("row", name=re.compile(iccid(500)))).to_have_count(0)
     assert first == iccid(1)
+
+    # A SIM's suspension dated later is scheduled: the SIM stays active until then.
+    sims.get_by_role("link", name=iccid(3)).click()
+    reseller.heading(f"SIM {iccid(3)}")
+    later = datetime.now(UTC).date() + timedelta(days=40)
+    page.get_by_label("New status").select_option("SUSPENDED")
+    page.get_by_label("Effective date").fill(later.isoformat())
+    page.get_by_role("button", name="Change status").click()
+    history = page.get_by_role("region", name="Status history")
+    expect(history.get_by_role("row", name=re.compile("suspended"))).to_contain_text("scheduled")
+    expect(page.locator(".facts")).to_contain_text("Statusactive")
+    page.get_by_role("link", name="Back to the customer").click()
+    reseller.heading(CUSTOMER)
 
     # Usage from an NDJSON file: one record twice, one for a SIM that is not the reseller's.
     records = [
@@ -225,7 +241,7 @@ def test_from_a_new_reseller_to_its_first_invoice(stack: RunningStack, browsing:
     invoice_facts = page.locator(".invoice .facts")
     expect(invoice_facts).to_contain_text("(14 days)")
     expect(invoice_facts).to_contain_text("Customer VAT IDPL5260250274")
-    expect(invoice_facts).to_contain_text("DE89370400440532013000")
+    expect(invoice_facts).to_contain_text("Pay toDE89 3704 0044 0532 0130 00")
     expect(invoice_facts).to_contain_text(f"Payment reference{number}")
 
     # The PDF in the page, and every artefact downloadable.
