@@ -22,8 +22,13 @@ function productOptions(products) {
   ];
 }
 
+/** The first ICCIDs available in the account's stock, offered as the ICCID field's suggestions. */
+const SUGGESTED_ICCIDS = 500;
+
 function AddSim({ account, customer, products, onAdded }) {
   const form = useForm({ iccid: "", product_id: "", activation_date: todayUtc() });
+  const available = useAll(accountPath(account.id, "sim-stock"), { status: "AVAILABLE" }, { max: SUGGESTED_ICCIDS });
+  const [taken, setTaken] = useState([]); // added since the suggestions were loaded
   const save = () =>
     form
       .submit(async (values, idempotencyKey) => {
@@ -32,13 +37,26 @@ function AddSim({ account, customer, products, onAdded }) {
       })
       .then((sim) => {
         if (sim) {
+          setTaken((iccids) => [...iccids, sim.iccid]);
           form.replace((values) => ({ ...values, iccid: "" }));
           onAdded(`SIM ${sim.iccid} added.`);
         }
       });
   return html`<${Form} form=${form} onSubmit=${save} submitLabel="Add SIM" className="inline-form">
     <div class="row">
-      <${Field} form=${form} name="iccid" label="ICCID" required inputmode="numeric" autocomplete="off" hint="19 or 20 digits, from your SIM stock" />
+      <${Field}
+        form=${form}
+        name="iccid"
+        label="ICCID"
+        required
+        inputmode="numeric"
+        autocomplete="off"
+        list="available-iccids"
+        hint="19 or 20 digits, from your SIM stock"
+      />
+      <datalist id="available-iccids">${available.items
+          .filter((entry) => !taken.includes(entry.iccid))
+          .map((entry) => html`<option key=${entry.iccid} value=${entry.iccid} />`)}</datalist>
       <${Select} form=${form} name="product_id" label="Product" required options=${productOptions(products)} />
       <${Field} form=${form} name="activation_date" label="Activation date" type="date" required />
     </div>

@@ -131,6 +131,9 @@ def test_from_a_new_reseller_to_its_first_invoice(stack: RunningStack, browsing:
 
     # SIMs: one by hand, three from a CSV file as a SIM batch: the one not in the stock is refused.
     first = reseller.add_sim(1, "IOT-EU-1GB — IoT Europe 1 GB", cycle.start)
+    # The ICCID field suggests what is still available in the stock.
+    expect(page.locator(f'#available-iccids option[value="{iccid(2)}"]')).to_have_count(1)
+    expect(page.locator(f'#available-iccids option[value="{iccid(1)}"]')).to_have_count(0)
     csv = "iccid,product_code,activation_date\n" + "".join(
         f"{iccid(serial)},IOT-EU-1GB,{cycle.start.isoformat()}\n" for serial in (2, 3, 500)
     )
@@ -287,7 +290,7 @@ def the_same_on_a_tablet_in_german(browsing: Browsing, stack: RunningStack, invo
     expect(total).to_have_text(re.compile(r"^\d+,\d\d\s€$"))
     expect(tablet.page.locator(".facts")).to_contain_text(re.compile(r"01\.\d\d\.\d{4}"))
     assert_fits(tablet.page)
-    for tab in ("Price plans", "Billing runs", "Customers"):
+    for tab in ("Price plans", "SIM stock", "Usage", "Billing runs", "Customers"):
         tablet.tab(tab)
         tablet.heading(tab)
         assert_fits(tablet.page)
