@@ -92,7 +92,7 @@ function UsageUpload({ account }) {
     let current = upload;
     try {
       // A new upload URL unless the last attempt's is still good (a retry of a cut-off upload).
-      if (!current || Date.parse(current.expiresAt) - Date.now() < URL_MARGIN_MS) {
+      if (!current?.url || !(Date.parse(current.expiresAt) - Date.now() >= URL_MARGIN_MS)) {
         const { data } = await api.post(accountPath(account.id, "usage-files"), { format }, { idempotencyKey: key.current });
         key.current = crypto.randomUUID();
         current = { id: data.id, url: data.upload_url, expiresAt: data.expires_at, sent: 0, error: null };
@@ -103,6 +103,8 @@ function UsageUpload({ account }) {
       remember(account.id, { id: current.id, name: file.name, size: file.size, at: new Date().toISOString() });
       navigate(`/accounts/${account.id}/usage/files/${current.id}`);
     } catch (error) {
+      // The API refused the upload: a retry is a new request. Unknown (the network failed): the same key.
+      if (error.status) key.current = crypto.randomUUID();
       setUpload({ ...(current || {}), sent: 0, error: error.status === undefined ? error.message : describeError(error) });
     } finally {
       setRunning(false);

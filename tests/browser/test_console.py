@@ -173,17 +173,26 @@ def test_hosted_sign_in_uses_the_authorization_code_with_pkce(stack: RunningStac
 
 
 def test_a_cut_off_usage_upload_is_sent_again_and_a_refused_file_says_why(stack: RunningStack, browsing: Browsing):
-    """The first PUT of the file to its presigned URL is cut off (a route aborts it): the page says so, keeps
-    the file chosen, and the second attempt goes to the same upload (one usage file asked for). The file's
-    CSV header is wrong, so the real ingestion refuses it, and its page says why."""
+    """Routes play two failures: the API is unavailable when the upload is first asked for, then the PUT of
+    the file to its presigned URL is cut off. Each time the page says so and keeps the file chosen; the
+    third attempt PUTs to the same upload URL as the second (one usage file made). The file's CSV header is
+    wrong, so the real ingestion refuses it, and its page says why."""
     operator = operator_api(stack)
     operator.post("/accounts", factories.reseller_account(name="Upload Mobility SE"))
     console = Console(browsing.new_page(), stack.url)
     page = console.page
     console.sign_in_as_reseller("Upload Mobility SE")
-    puts: list[str] = []
     asked: list[str] = []
-    page.on("request", lambda request: asked.append(request.url) if request.url.endswith("/usage-files") else None)
+    puts: list[str] = []
+
+    def ask(route: Route, request: Request) -> None:
+        asked.append(request.headers["idempotency-key"])
+        if len(asked) == 1:
+            route.fulfill(
+                status=503, json={"error": {"code": "service_unavailable", "message": "try again", "details": []}}
+            )
+        else:
+            route.continue_()
 
     def upload(route: Route, request: Request) -> None:
         puts.append(request.url)
@@ -192,6 +201,7 @@ def test_a_cut_off_usage_upload_is_sent_again_and_a_refused_file_says_why(stack:
         else:
             route.continue_()
 
+    page.route(re.compile(r"/usage-files$"), ask)
     page.route(re.compile(r"/uploads/"), upload)
     header = "id,iccid,service,quantity,occurred_at"  # "id", not "record_id"
     lines = [header] + [f"r-{n},{iccid(n)},DATA,1,2026-10-20T08:00:00Z" for n in range(3)]
@@ -201,15 +211,18 @@ def test_a_cut_off_usage_upload_is_sent_again_and_a_refused_file_says_why(stack:
     expect(page.get_by_label("Format")).to_have_value("csv")
     button = page.get_by_role("button", name=re.compile(r"^Upload october\.csv"))
     button.click()
-    expect(page.get_by_role("alert")).to_contain_text("The upload was cut off")
+    expect(page.get_by_role("alert")).to_contain_text("Try again")
     expect(page.get_by_role("alert")).to_contain_text("The file is still chosen")
+    button.click()
+    expect(page.get_by_role("alert")).to_contain_text("The upload was cut off")
     button.click()
     console.heading("Usage file october.csv")
     expect(page.locator(".run-status .badge")).to_have_text("failed", timeout=60_000)
     expect(page.get_by_role("alert")).to_contain_text("The CSV file does not start with the header")
+    assert len(asked) == 2  # refused, then made; the cut-off upload went again to the same URL
+    assert asked[0] != asked[1]  # a refused request's key is not reused
     assert len(puts) == 2
     assert puts[0] == puts[1]
-    assert len(asked) == 1
 
 
 def test_an_ended_session_signs_in_again_and_comes_back(stack: RunningStack, browsing: Browsing):
