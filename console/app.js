@@ -17,6 +17,7 @@ import * as customers from "./screens/customers.js";
 import * as sims from "./screens/sims.js";
 import * as pricePlans from "./screens/price-plans.js";
 import * as products from "./screens/products.js";
+import * as stock from "./screens/stock.js";
 import * as usage from "./screens/usage.js";
 import * as billingRuns from "./screens/billing-runs.js";
 import * as invoices from "./screens/invoices.js";
@@ -27,6 +28,7 @@ const ROUTES = [
   ...sims.routes,
   ...pricePlans.routes,
   ...products.routes,
+  ...stock.routes,
   ...usage.routes,
   ...billingRuns.routes,
   ...invoices.routes,
@@ -38,6 +40,7 @@ const ACCOUNT_TABS = [
   { tab: "customers", label: "Customers", path: "/customers", reseller: true },
   { tab: "price-plans", label: "Price plans", path: "/price-plans", reseller: true },
   { tab: "products", label: "Products", path: "/products", reseller: true },
+  { tab: "sim-stock", label: "SIM stock", path: "/sim-stock", reseller: true },
   { tab: "usage", label: "Usage", path: "/usage", reseller: true },
   { tab: "billing-runs", label: "Billing runs", path: "/billing-runs", reseller: true },
   { tab: "invoices", label: "Invoices", path: "/invoices", reseller: true },

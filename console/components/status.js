@@ -24,6 +24,14 @@ export function Notice({ kind = "info", children }) {
 
 const TONE = {
   ACTIVE: "good",
+  AVAILABLE: "good",
+  ADDED: "good",
+  NOT_ADDED: "bad",
+  ASSIGNED: "accent",
+  WAITING: "neutral",
+  PROCESSING: "busy",
+  FAILED: "bad",
+  SCHEDULED: "warn",
   COMPLETED: "good",
   ISSUED: "good",
   RESELLER: "accent",

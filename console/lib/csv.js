@@ -1,5 +1,5 @@
-// CSV as RFC 4180 says (quotes, doubled quotes, CRLF), and the lines of NDJSON: what people export
-// from spreadsheets and mediation systems.
+// CSV as RFC 4180 says (quotes, doubled quotes, CRLF): what people export from spreadsheets. (Usage
+// files are not read here: they go to storage as they are and the service reads them.)
 
 /** Rows of cells. */
 function parseCsv(text) {
@@ -50,21 +50,4 @@ export function csvRecords(text, required = []) {
     line: index + 2,
     ...Object.fromEntries(names.map((name, column) => [name, (cells[column] ?? "").trim()])),
   }));
-}
-
-/** One JSON object per line as {line, record}; blank lines are skipped. Throws naming a line that is not JSON. */
-export function ndjsonRecords(text) {
-  const records = [];
-  text.split(/\r?\n/).forEach((content, index) => {
-    if (!content.trim()) return;
-    let record;
-    try {
-      record = JSON.parse(content);
-    } catch {
-      record = null;
-    }
-    if (record === null || typeof record !== "object" || Array.isArray(record)) throw new Error(`Line ${index + 1} is not a JSON object.`);
-    records.push({ line: index + 1, record });
-  });
-  return records;
 }

@@ -26,6 +26,16 @@ export function number(value, maximumFractionDigits = 6) {
   return new Intl.NumberFormat(locale, { maximumFractionDigits }).format(value);
 }
 
+/** A count and its noun: "1 ICCID", "2,500 ICCIDs". */
+export function count(value, singular, plural = `${singular}s`) {
+  return `${number(value)} ${value === 1 ? singular : plural}`;
+}
+
+/** An IBAN in groups of four, as it is printed: "DE89 3704 0044 0532 0130 00". */
+export function iban(value) {
+  return value ? value.replace(/(.{4})(?=.)/g, "$1 ") : "";
+}
+
 /** A calendar date "2026-11-05" (UTC, as the API means it) -> "5 Nov 2026" / "05.11.2026". */
 export function date(isoDate) {
   if (!isoDate) return "";

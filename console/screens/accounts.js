@@ -1,26 +1,78 @@
 // Operator: the accounts (filtered by type), creating one, and an account's settings with its Reseller
-// Profile (FT-3001.007). A reseller's user sees its own account and profile, read-only.
+// Profile (FT-3001.007) and its invoicing side (payment terms, e-invoice, issuer, bank account, footer).
+// A reseller's user sees its own account and profile, read-only.
 
 import { useState } from "preact/hooks";
 import { html } from "../lib/html.js";
 import { accountPath, api } from "../lib/api.js";
 import { useResource } from "../lib/resource.js";
 import { href, navigate } from "../lib/router.js";
-import { dateTime } from "../lib/format.js";
+import { dateTime, iban } from "../lib/format.js";
 import { nestErrors } from "../lib/errors.js";
-import { Checkbox, Field, Form, Radios, Select, useForm } from "../components/form.js";
+import { Checkbox, Field, Form, Radios, Select, TextArea, useForm } from "../components/form.js";
 import { Facts, Page, Section } from "../components/page.js";
 import { PagedTable, usePagedList } from "../components/table.js";
 import { Badge, ErrorNotice, Loading, Notice } from "../components/status.js";
 
 const RESELLER_FEATURE = "FT-3001.007";
 
+const EMPTY_ADDRESS = { line1: "", line2: "", postal_code: "", city: "", country: "" };
+const EMPTY_ISSUER = { legal_name: "", address: EMPTY_ADDRESS, vat_id: "", registration_number: "", email: "", peppol_id: "" };
+
 const NEW_PROFILE = {
   customer_invoice_creation: true,
   customer_invoice_type: "BOTH",
   billing_cycle_day: 1,
   invoice_number_prefix: "INV-",
+  payment_terms_days: 30,
+  e_invoice_format: "NONE",
+  invoice_footer: "",
+  issuer: EMPTY_ISSUER,
+  bank_account: { iban: "", bic: "" },
 };
+
+const E_INVOICE_FORMATS = [
+  { value: "NONE", label: "None" },
+  { value: "UBL", label: "UBL 2.1 (Peppol BIS Billing 3.0)" },
+  { value: "FACTUR_X", label: "Factur-X (EN 16931; the PDF becomes a PDF/A-3 with the XML inside)" },
+];
+
+/** The profile as the form holds it: every text a string, so that an input never shows "null". */
+function profileValues(profile) {
+  if (!profile) return NEW_PROFILE;
+  const { account_id: _, billing_cycle_history: __, ...rest } = profile;
+  const issuer = profile.issuer || {};
+  return {
+    ...NEW_PROFILE,
+    ...rest,
+    invoice_footer: profile.invoice_footer || "",
+    issuer: {
+      ...EMPTY_ISSUER,
+      ...Object.fromEntries(Object.entries(issuer).map(([name, value]) => [name, value ?? ""])),
+      address: { ...EMPTY_ADDRESS, ...Object.fromEntries(Object.entries(issuer.address || {}).map(([name, value]) => [name, value ?? ""])) },
+    },
+    bank_account: { iban: profile.bank_account?.iban || "", bic: profile.bank_account?.bic || "" },
+  };
+}
+
+/** Only the texts filled in: an optional field left empty is not sent (the API refuses an empty string). */
+function filled(object) {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== "" && value !== null && value !== undefined));
+}
+
+/** The API's profile body from the form's values: the issuer and the bank account only when filled in. */
+function profileBody(values) {
+  const { issuer, bank_account: bank, invoice_footer: footer, ...rest } = values;
+  const address = filled(issuer.address);
+  const seller = filled({ ...issuer, address: Object.keys(address).length ? address : "" });
+  const account = filled(bank);
+  return {
+    ...rest,
+    ...(Object.keys(seller).length ? { issuer: seller } : {}),
+    ...(Object.keys(account).length ? { bank_account: account } : {}),
+    ...(footer.trim() ? { invoice_footer: footer } : {}),
+  };
+}
 
 const INVOICE_TYPES = [
   { value: "RAW", label: "RAW (invoice.json and invoice.csv)" },
@@ -144,7 +196,80 @@ function AccountFields({ form, config, creating, wasReseller }) {
         className="narrow"
         hint="1–12 of A–Z, 0–9 and “-”. Invoices are numbered PREFIX + year + sequence, e.g. INV-2026-000001."
       />
+      <${InvoicingFields} form=${form} />
     </fieldset>`}
+  `;
+}
+
+/** The profile's legal side: terms, e-invoices, the reseller as seller on its invoices, where to pay. */
+function InvoicingFields({ form }) {
+  const p = "reseller_profile.";
+  const upper = (text) => text.toUpperCase();
+  return html`
+    <div class="row">
+      <${Field}
+        form=${form}
+        name=${`${p}payment_terms_days`}
+        label="Payment terms (days)"
+        type="number"
+        min="0"
+        max="120"
+        required
+        className="narrow"
+        hint="0–120: the due date is the issue date plus these days."
+      />
+      <${Select}
+        form=${form}
+        name=${`${p}e_invoice_format`}
+        label="E-invoice"
+        options=${E_INVOICE_FORMATS}
+        hint="An XML e-invoice (artefact xml) besides the invoice type's files."
+      />
+    </div>
+    <${TextArea}
+      form=${form}
+      name=${`${p}invoice_footer`}
+      label="Invoice footer"
+      maxlength="500"
+      rows="2"
+      hint="Printed at the foot of every invoice, up to 500 characters."
+    />
+    <fieldset class="group">
+      <legend>Issuer: the reseller as seller on its invoices</legend>
+      <p class="hint">Printed on every invoice and the seller of its e-invoices. Leave it empty to fill in later.</p>
+      <div class="row">
+        <${Field} form=${form} name=${`${p}issuer.legal_name`} label="Legal name" maxlength="200" autocomplete="off" />
+        <${Field} form=${form} name=${`${p}issuer.registration_number`} label="Registration number" maxlength="100" hint="e.g. HRB 12345, Amtsgericht Hamburg" />
+      </div>
+      <${Field} form=${form} name=${`${p}issuer.address.line1`} label="Issuer street and number" maxlength="200" autocomplete="off" />
+      <${Field} form=${form} name=${`${p}issuer.address.line2`} label="Issuer address line 2" maxlength="200" autocomplete="off" />
+      <div class="row">
+        <${Field} form=${form} name=${`${p}issuer.address.postal_code`} label="Issuer postal code" maxlength="20" className="narrow" autocomplete="off" />
+        <${Field} form=${form} name=${`${p}issuer.address.city`} label="Issuer city" maxlength="200" autocomplete="off" />
+        <${Field}
+          form=${form}
+          name=${`${p}issuer.address.country`}
+          label="Issuer country"
+          maxlength="2"
+          normalize=${upper}
+          className="narrow"
+          hint="ISO code, e.g. DE"
+          autocomplete="off"
+        />
+      </div>
+      <div class="row">
+        <${Field} form=${form} name=${`${p}issuer.vat_id`} label="Issuer VAT ID" maxlength="40" normalize=${upper} hint="With its country prefix, e.g. DE136695976" autocomplete="off" />
+        <${Field} form=${form} name=${`${p}issuer.email`} label="Issuer e-mail" type="email" maxlength="254" autocomplete="off" />
+        <${Field} form=${form} name=${`${p}issuer.peppol_id`} label="Issuer Peppol ID" maxlength="130" hint="scheme:identifier, e.g. 0208:0123456749" autocomplete="off" />
+      </div>
+    </fieldset>
+    <fieldset class="group">
+      <legend>Bank account: where customers pay</legend>
+      <div class="row">
+        <${Field} form=${form} name=${`${p}bank_account.iban`} label="IBAN" maxlength="42" normalize=${upper} hint="Its check digits are verified" autocomplete="off" />
+        <${Field} form=${form} name=${`${p}bank_account.bic`} label="BIC" maxlength="14" normalize=${upper} className="narrow" autocomplete="off" />
+      </div>
+    </fieldset>
   `;
 }
 
@@ -154,7 +279,7 @@ function AccountCreate({ config }) {
     form
       .submit(async (values, idempotencyKey) => {
         const { reseller_profile: profile, ...account } = values;
-        const body = { ...account, ...(values.type === "RESELLER" ? { reseller_profile: profile } : {}) };
+        const body = { ...account, ...(values.type === "RESELLER" ? { reseller_profile: profileBody(profile) } : {}) };
         return (await api.post("/accounts", body, { idempotencyKey })).data;
       })
       .then((created) => created && navigate(`/accounts/${created.id}`));
@@ -170,16 +295,16 @@ function changedFields(values, original, names) {
 }
 
 function AccountEdit({ account, profile, accountEtag, profileEtag, config, onSaved }) {
-  const form = useForm({ ...account, reseller_profile: profile || NEW_PROFILE });
+  const form = useForm({ ...account, reseller_profile: profileValues(profile) });
   const save = () =>
     form
       .submit(async (values) => {
         const change = changedFields(values, account, ["name", "bill_cycle_day", "type"]);
-        if (change.type === "RESELLER") change.reseller_profile = values.reseller_profile;
+        if (change.type === "RESELLER") change.reseller_profile = profileBody(values.reseller_profile);
         if (Object.keys(change).length) await api.patch(accountPath(account.id), change, { etag: accountEtag });
-        const profileChanged = JSON.stringify(values.reseller_profile) !== JSON.stringify(profile);
+        const body = profileBody(values.reseller_profile);
+        const profileChanged = JSON.stringify(body) !== JSON.stringify(profileBody(profileValues(profile)));
         if (account.type === "RESELLER" && values.type === "RESELLER" && profileChanged) {
-          const { account_id: _, billing_cycle_history: __, ...body } = values.reseller_profile;
           await api.put(accountPath(account.id, "reseller-profile"), body, { etag: profileEtag }).catch((error) => {
             throw nestErrors("reseller_profile.", error);
           });
@@ -199,6 +324,11 @@ function ProfileFacts({ profile }) {
       ["Customer invoice type", INVOICE_TYPES.find((type) => type.value === profile.customer_invoice_type)?.label],
       ["Billing cycle (day of month)", profile.billing_cycle_day],
       ["Invoice number prefix", profile.invoice_number_prefix],
+      ["Payment terms", `${profile.payment_terms_days} days`],
+      ["E-invoice", E_INVOICE_FORMATS.find((format) => format.value === profile.e_invoice_format)?.label],
+      ["Issuer", profile.issuer && [profile.issuer.legal_name, profile.issuer.vat_id].filter(Boolean).join(" · ")],
+      ["Bank account", profile.bank_account && [iban(profile.bank_account.iban), profile.bank_account.bic].filter(Boolean).join(" · ")],
+      ["Invoice footer", profile.invoice_footer],
     ]}
   />`;
 }

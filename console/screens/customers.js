@@ -7,7 +7,7 @@ import { accountPath, api } from "../lib/api.js";
 import { useResource } from "../lib/resource.js";
 import { href, navigate } from "../lib/router.js";
 import { decimalInput } from "../lib/format.js";
-import { Field, Form, useForm } from "../components/form.js";
+import { Field, Form, Radios, Select, useForm } from "../components/form.js";
 import { Facts, NotFound, Page, Section } from "../components/page.js";
 import { PagedTable, usePagedList } from "../components/table.js";
 import { Badge, ErrorNotice, Loading, Notice } from "../components/status.js";
@@ -20,15 +20,44 @@ const NEW_CUSTOMER = {
   email: "",
   address: { line1: "", line2: "", postal_code: "", city: "", country: "" },
   vat_rate: "0",
+  tax_treatment: "STANDARD",
+  vat_id: "",
+  tax_exemption_reason: "",
+  locale: "en",
+  peppol_id: "",
 };
 
-function customerBody(values) {
+// Fields a customer may leave empty: not sent when creating, cleared (null) when editing.
+const OPTIONAL = ["vat_id", "tax_exemption_reason", "peppol_id"];
+
+const TAX_TREATMENTS = [
+  { value: "STANDARD", label: "Standard: VAT at the customer's rate" },
+  { value: "REVERSE_CHARGE", label: "Reverse charge: the customer accounts for the VAT (its VAT number is required)" },
+  { value: "EXEMPT", label: "Exempt (needs the reason printed on the invoice)" },
+];
+
+const LOCALES = [
+  { value: "en", label: "English" },
+  { value: "de", label: "Deutsch" },
+  { value: "fr", label: "Français" },
+];
+
+function customerBody(values, { clearing = false } = {}) {
   const { line2, ...address } = values.address;
-  return {
+  const body = {
     ...values,
     address: { ...address, ...(line2 ? { line2 } : {}) },
     vat_rate: decimalInput(values.vat_rate),
   };
+  // The reason is asked for only with EXEMPT (a hidden field is not sent: the API refuses it otherwise).
+  if (body.tax_treatment !== "EXEMPT") body.tax_exemption_reason = "";
+  for (const name of OPTIONAL) {
+    if (!String(body[name] ?? "").trim()) {
+      if (clearing) body[name] = null;
+      else delete body[name];
+    }
+  }
+  return body;
 }
 
 function CustomerList({ account }) {
@@ -88,14 +117,41 @@ function CustomerFields({ form, creating }) {
         />
       </div>
     </fieldset>
-    <${Field}
-      form=${form}
-      name="vat_rate"
-      label="VAT rate (%)"
-      inputmode="decimal"
-      className="narrow"
-      hint="Percent, 0–100, e.g. 19 or 7.7"
-    />
+    <fieldset class="group">
+      <legend>Tax and documents</legend>
+      <${Radios} form=${form} name="tax_treatment" legend="Tax treatment" options=${TAX_TREATMENTS} />
+      <div class="row">
+        <${Field}
+          form=${form}
+          name="vat_rate"
+          label="VAT rate (%)"
+          inputmode="decimal"
+          className="narrow"
+          hint="Percent, 0–100, e.g. 19 or 7.7; 0 with reverse charge or exempt"
+        />
+        <${Field}
+          form=${form}
+          name="vat_id"
+          label="VAT ID"
+          maxlength="40"
+          normalize=${(text) => text.toUpperCase()}
+          hint="With its country prefix, e.g. PL5260250274"
+          autocomplete="off"
+        />
+      </div>
+      ${form.value("tax_treatment") === "EXEMPT" &&
+      html`<${Field}
+        form=${form}
+        name="tax_exemption_reason"
+        label="Exemption reason"
+        maxlength="200"
+        hint="Printed on the invoice, e.g. the article of the law that exempts the supply"
+      />`}
+      <div class="row">
+        <${Select} form=${form} name="locale" label="Invoice language" options=${LOCALES} hint="Labels, dates and amounts of the PDF" />
+        <${Field} form=${form} name="peppol_id" label="Peppol ID" maxlength="130" hint="scheme:identifier, for e-invoices, e.g. 0208:0123456749" autocomplete="off" />
+      </div>
+    </fieldset>
   `;
 }
 
@@ -114,12 +170,18 @@ function CustomerCreate({ account }) {
 }
 
 function CustomerEdit({ account, customer, etag, onSaved }) {
-  const form = useForm({ ...customer, address: { ...NEW_CUSTOMER.address, ...customer.address, line2: customer.address.line2 || "" } });
+  const form = useForm({
+    ...customer,
+    ...Object.fromEntries(OPTIONAL.map((name) => [name, customer[name] || ""])),
+    address: { ...NEW_CUSTOMER.address, ...customer.address, line2: customer.address.line2 || "" },
+  });
   const save = () =>
     form
       .submit(async (values) => {
-        const { name, email, address, vat_rate: vatRate } = customerBody(values);
-        return (await api.patch(accountPath(account.id, "customers", customer.id), { name, email, address, vat_rate: vatRate }, { etag })).data;
+        const body = customerBody(values, { clearing: true });
+        const editable = ["name", "email", "address", "vat_rate", "tax_treatment", "locale", ...OPTIONAL];
+        const change = Object.fromEntries(editable.map((name) => [name, body[name]]));
+        return (await api.patch(accountPath(account.id, "customers", customer.id), change, { etag })).data;
       })
       .then((updated) => updated && onSaved("Saved."));
   return html`<${Form} form=${form} onSubmit=${save} submitLabel="Save changes">
@@ -186,6 +248,11 @@ function CustomerDetail({ account, params }) {
         ["Status", html`<${Badge} value=${data.status} />`],
         ["Address", [data.address.line1, data.address.line2, `${data.address.postal_code} ${data.address.city}`, data.address.country].filter(Boolean).join(", ")],
         ["VAT rate", `${data.vat_rate} %`],
+        ["Tax treatment", TAX_TREATMENTS.find((treatment) => treatment.value === data.tax_treatment)?.label],
+        ["VAT ID", data.vat_id],
+        ["Exemption reason", data.tax_exemption_reason],
+        ["Invoice language", LOCALES.find((locale) => locale.value === data.locale)?.label],
+        ["Peppol ID", data.peppol_id],
       ]}
     />
     <${Section} title="SIMs"><${CustomerSims} account=${account} customer=${data} /></${Section}>

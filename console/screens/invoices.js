@@ -8,7 +8,7 @@ import { accountPath, api } from "../lib/api.js";
 import { useResource } from "../lib/resource.js";
 import { useAll } from "../lib/lookups.js";
 import { href, navigate } from "../lib/router.js";
-import { date, dateRange, money, number, runDates } from "../lib/format.js";
+import { date, dateRange, iban, money, number, price, runDates } from "../lib/format.js";
 import { describeError } from "../lib/errors.js";
 import { Field, Form, useForm } from "../components/form.js";
 import { Facts, NotFound, Page, Section } from "../components/page.js";
@@ -26,7 +26,7 @@ const ARTIFACTS = {
   pdf: "PDF",
   json: "RAW: invoice.json",
   csv: "RAW: invoice.csv",
-  xml: "E-invoice XML",
+  xml: "E-invoice (XML)",
 };
 
 const LINK_REFRESH_MARGIN_MS = 30_000;
@@ -40,8 +40,14 @@ function InvoiceView({ invoice, customerName }) {
         ["Invoice number", invoice.invoice_number || "Preview: numbered when issued"],
         ["Customer", customerName],
         ["Billing cycle", dateRange(invoice.cycle_start, invoice.cycle_end)],
+        ["Billing date", date(invoice.billing_date)],
         ["Issue date", date(invoice.issue_date)],
+        ["Due date", invoice.due_date && `${date(invoice.due_date)} (${invoice.payment.terms_days} days)`],
         ["Currency", currency],
+        ["Customer VAT ID", invoice.customer?.vat_id],
+        ["Tax", invoice.tax_wording],
+        ["Pay to", invoice.payment?.iban && [iban(invoice.payment.iban), invoice.payment.bic].filter(Boolean).join(" · ")],
+        ["Payment reference", invoice.payment?.reference],
       ]}
     />
     ${invoice.lines.length === 0
@@ -54,6 +60,7 @@ function InvoiceView({ invoice, customerName }) {
             { label: "Product", render: (line) => `${line.product_code} — ${line.product_name}` },
             { label: "Charge", render: (line) => KINDS[line.kind] || line.kind },
             { label: "Quantity", render: (line) => number(line.quantity), numeric: true },
+            { label: "Unit price", render: (line) => price(line.unit_price, currency), numeric: true },
             { label: "Amount", render: (line) => money(line.amount, currency), numeric: true },
           ]}
         />`}

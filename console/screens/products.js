@@ -6,10 +6,10 @@ import { accountPath, api } from "../lib/api.js";
 import { useResource } from "../lib/resource.js";
 import { useAll } from "../lib/lookups.js";
 import { href, navigate } from "../lib/router.js";
-import { dateTime } from "../lib/format.js";
+import { date, dateTime, todayUtc } from "../lib/format.js";
 import { Field, Form, Select, TextArea, useForm } from "../components/form.js";
 import { Facts, NotFound, Page, Section } from "../components/page.js";
-import { PagedTable, usePagedList } from "../components/table.js";
+import { DataTable, PagedTable, usePagedList } from "../components/table.js";
 import { Badge, ErrorNotice, Loading, Notice } from "../components/status.js";
 
 function planOptions(plans) {
@@ -39,7 +39,7 @@ function ProductFields({ form, plans, creating }) {
       label="Price plan"
       required
       options=${planOptions(plans)}
-      hint=${creating ? null : "Another plan prices the product's cycles that start today or later; earlier cycles keep their plan."}
+      hint=${creating ? null : "Another plan prices the product's cycles from the day below; earlier cycles keep their plan."}
     />
     ${!creating &&
     html`<${Select}
@@ -94,16 +94,29 @@ function ProductCreate({ account }) {
 }
 
 function ProductEdit({ account, product, etag, plans, onSaved }) {
-  const form = useForm(product);
+  const form = useForm({ ...product, effective_from: "" });
+  const moving = form.value("price_plan_id") !== product.price_plan_id;
   const save = () =>
     form
-      .submit(async ({ name, description, price_plan_id: planId, status }) => {
+      .submit(async ({ name, description, price_plan_id: planId, status, effective_from: from }) => {
         const body = { name, description, price_plan_id: planId, status };
+        // A day is only for a move to another plan (the API refuses one without a plan to change).
+        if (planId !== product.price_plan_id && from) body.effective_from = from;
         return (await api.patch(accountPath(account.id, "products", product.id), body, { etag })).data;
       })
       .then((updated) => updated && onSaved());
   return html`<${Form} form=${form} onSubmit=${save} submitLabel="Save changes">
     <${ProductFields} form=${form} plans=${plans} creating=${false} />
+    ${moving &&
+    html`<${Field}
+      form=${form}
+      name="effective_from"
+      label="On the new plan from"
+      type="date"
+      min=${todayUtc()}
+      className="narrow"
+      hint="The first day of the cycles the new plan prices; today if left empty. Earlier cycles keep their plan."
+    />`}
   </${Form}>`;
 }
 
@@ -126,6 +139,17 @@ function ProductDetail({ account, params }) {
         ["Updated", dateTime(data.updated_at)],
       ]}
     />
+    <${Section} title="Price plans over time">
+      <${DataTable}
+        caption="Price plans over time"
+        rowKey=${(entry) => entry.effective_from || "start"}
+        rows=${data.plan_history}
+        columns=${[
+          { label: "From", render: (entry) => (entry.effective_from ? date(entry.effective_from) : "the start") },
+          { label: "Price plan", render: (entry) => plans.byId[entry.price_plan_id]?.name || entry.price_plan_id },
+        ]}
+      />
+    </${Section}>
     <${Section} title="Edit">
       <${ProductEdit}
         key=${product.etag}

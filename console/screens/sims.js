@@ -1,6 +1,5 @@
 // A customer's SIMs: the list, adding one, adding many from a CSV file, and a SIM's page with its status
-// history. The CSV is sent one SIM per request for now; it moves to POST .../sim-batches (up to 1,000
-// SIMs a request) when the API has it.
+// history (changes dated later shown as scheduled). The CSV goes in SIM batches (POST .../sim-batches).
 
 import { useState } from "preact/hooks";
 import { html } from "../lib/html.js";
@@ -23,8 +22,13 @@ function productOptions(products) {
   ];
 }
 
+/** The first ICCIDs available in the account's stock, offered as the ICCID field's suggestions. */
+const SUGGESTED_ICCIDS = 500;
+
 function AddSim({ account, customer, products, onAdded }) {
   const form = useForm({ iccid: "", product_id: "", activation_date: todayUtc() });
+  const available = useAll(accountPath(account.id, "sim-stock"), { status: "AVAILABLE" }, { max: SUGGESTED_ICCIDS });
+  const [taken, setTaken] = useState([]); // added since the suggestions were loaded
   const save = () =>
     form
       .submit(async (values, idempotencyKey) => {
@@ -33,13 +37,26 @@ function AddSim({ account, customer, products, onAdded }) {
       })
       .then((sim) => {
         if (sim) {
+          setTaken((iccids) => [...iccids, sim.iccid]);
           form.replace((values) => ({ ...values, iccid: "" }));
           onAdded(`SIM ${sim.iccid} added.`);
         }
       });
   return html`<${Form} form=${form} onSubmit=${save} submitLabel="Add SIM" className="inline-form">
     <div class="row">
-      <${Field} form=${form} name="iccid" label="ICCID" required inputmode="numeric" autocomplete="off" hint="19 or 20 digits" />
+      <${Field}
+        form=${form}
+        name="iccid"
+        label="ICCID"
+        required
+        inputmode="numeric"
+        autocomplete="off"
+        list="available-iccids"
+        hint="19 or 20 digits, from your SIM stock"
+      />
+      <datalist id="available-iccids">${available.items
+          .filter((entry) => !taken.includes(entry.iccid))
+          .map((entry) => html`<option key=${entry.iccid} value=${entry.iccid} />`)}</datalist>
       <${Select} form=${form} name="product_id" label="Product" required options=${productOptions(products)} />
       <${Field} form=${form} name="activation_date" label="Activation date" type="date" required />
     </div>
@@ -47,32 +64,43 @@ function AddSim({ account, customer, products, onAdded }) {
 }
 
 const SIM_COLUMNS = ["iccid", "product_code", "activation_date"];
+const BATCH_SIZE = 1000;
+const SHOWN_ROWS = 200;
 
-/** SIMs from a CSV file (iccid, product_code or product_id, activation_date), each sent on its own. */
+/**
+ * SIMs from a CSV file (iccid, product_code or product_id, activation_date), sent in SIM batches of up
+ * to 1,000: each SIM is added or refused on its own, and every row shows which. Each batch has its
+ * Idempotency-Key from the moment the file is read, so sending again after a failure replays the
+ * batches that got through instead of adding their SIMs twice.
+ */
 function BulkSims({ account, customer, products, onAdded }) {
-  const [rows, setRows] = useState(null);
+  const [file, setFile] = useState(null);
   const [problem, setProblem] = useState(null);
-  const [progress, setProgress] = useState(null);
   const [sending, setSending] = useState(false);
 
   const read = async (event) => {
-    setProgress(null);
     setProblem(null);
-    setRows(null);
-    const file = event.target.files[0];
-    if (!file) return;
+    setFile(null);
+    const chosen = event.target.files[0];
+    if (!chosen) return;
     try {
-      const records = csvRecords(await file.text(), ["iccid", "activation_date"]);
+      const records = csvRecords(await chosen.text(), ["iccid", "activation_date"]);
+      if (!records.length) throw new Error("The file holds no SIMs.");
       const byCode = Object.fromEntries(products.items.map((product) => [product.code, product.id]));
-      setRows(
-        records.map((record) => ({
+      const rows = records.map((record) => {
+        const productId = record.product_id || byCode[record.product_code] || "";
+        return {
           line: record.line,
-          iccid: record.iccid,
+          iccid: record.iccid.replace(/\s/g, ""),
           activation_date: record.activation_date,
-          product_id: record.product_id || byCode[record.product_code] || "",
+          product_id: productId,
           product_label: record.product_code || record.product_id,
-        })),
-      );
+          // A code the account has no product for is refused here: the API would only see an empty id.
+          outcome: productId ? null : { added: false, reason: "product_not_found", message: `No product has the code “${record.product_code}”.` },
+        };
+      });
+      const batches = Math.ceil(rows.length / BATCH_SIZE);
+      setFile({ name: chosen.name, rows, keys: Array.from({ length: batches }, () => crypto.randomUUID()), sent: 0, error: null });
     } catch (error) {
       setProblem(error.message);
     }
@@ -80,47 +108,83 @@ function BulkSims({ account, customer, products, onAdded }) {
 
   const send = async () => {
     setSending(true);
-    const results = [];
-    for (const [index, row] of rows.entries()) {
-      setProgress({ done: index, results: [...results] });
+    const rows = [...file.rows];
+    let sent = file.sent;
+    let error = null;
+    for (let batch = sent / BATCH_SIZE; batch < file.keys.length; batch += 1) {
+      const slice = rows.slice(batch * BATCH_SIZE, (batch + 1) * BATCH_SIZE);
+      const posted = slice.filter((row) => !row.outcome);
       try {
-        const body = { iccid: row.iccid, product_id: row.product_id, activation_date: row.activation_date };
-        await api.post(accountPath(account.id, "customers", customer.id, "sims"), body, { idempotencyKey: crypto.randomUUID() });
-        results.push({ ...row, outcome: "Added" });
-      } catch (error) {
-        results.push({ ...row, outcome: describeError(error), failed: true });
+        if (posted.length) {
+          const body = { sims: posted.map(({ iccid, product_id, activation_date }) => ({ iccid, product_id, activation_date })) };
+          const path = accountPath(account.id, "customers", customer.id, "sim-batches");
+          const { data } = await api.post(path, body, { idempotencyKey: file.keys[batch] });
+          const refused = new Map(data.rejected.map((rejection) => [rejection.index, rejection]));
+          posted.forEach((row, index) => {
+            const rejection = refused.get(index);
+            row.outcome = rejection ? { added: false, reason: rejection.reason, message: rejection.message } : { added: true };
+          });
+        }
+        sent += slice.length;
+        setFile((current) => ({ ...current, rows, sent }));
+      } catch (failure) {
+        error = describeError(failure);
+        break;
       }
     }
-    setProgress({ done: rows.length, results });
+    setFile((current) => ({ ...current, rows, sent, error }));
     setSending(false);
-    onAdded(`${results.filter((result) => !result.failed).length} of ${rows.length} SIMs added from the file.`);
+    const added = rows.filter((row) => row.outcome?.added).length;
+    if (!error) onAdded(`${number(added)} of ${number(rows.length)} SIMs added from the file.`);
   };
 
-  const failed = progress?.results.filter((result) => result.failed) || [];
+  const rows = file?.rows || [];
+  const finished = file && file.sent === rows.length;
+  const refused = rows.filter((row) => row.outcome && !row.outcome.added);
+  const shown = finished ? [...refused, ...rows.filter((row) => row.outcome?.added)].slice(0, SHOWN_ROWS) : [];
   return html`<div class="bulk">
     <div class="field">
       <label for="sim-csv">Add SIMs from a CSV file</label>
-      <p class="hint" id="sim-csv-hint">Columns <code>${SIM_COLUMNS.join(",")}</code> (or <code>product_id</code> instead of the code); dates YYYY-MM-DD.</p>
+      <p class="hint" id="sim-csv-hint">
+        Columns <code>${SIM_COLUMNS.join(",")}</code> (or <code>product_id</code> instead of the code); dates YYYY-MM-DD. Every ICCID must be in your SIM
+        stock. Up to ${number(BATCH_SIZE)} SIMs a request; larger files go in several.
+      </p>
       <input id="sim-csv" type="file" accept=".csv,text/csv" aria-describedby="sim-csv-hint" onChange=${read} disabled=${sending} />
     </div>
     ${problem && html`<div class="notice error" role="alert"><p>${problem}</p></div>`}
-    ${rows &&
-    !progress &&
-    html`<p>${number(rows.length)} SIMs in the file.</p>
-      <button type="button" class="primary" onClick=${send} disabled=${!rows.length}>Add ${number(rows.length)} SIMs</button>`}
-    ${progress && html`<${Progress} label=${`SIMs sent: ${number(progress.done)} of ${number(rows.length)}`} value=${progress.done} max=${rows.length} />`}
-    ${failed.length > 0 &&
-    html`<${DataTable}
-      caption="SIMs not added"
-      rowKey=${(row) => row.line}
-      rows=${failed}
-      columns=${[
-        { label: "Line", render: (row) => row.line, numeric: true },
-        { label: "ICCID", render: (row) => row.iccid },
-        { label: "Product", render: (row) => row.product_label },
-        { label: "Why", render: (row) => row.outcome },
-      ]}
-    />`}
+    ${file &&
+    file.sent === 0 &&
+    !sending &&
+    !file.error &&
+    html`<p>${file.name}: ${number(rows.length)} SIMs.</p>
+      <button type="button" class="primary" onClick=${send}>Add ${number(rows.length)} SIMs</button>`}
+    ${file &&
+    (sending || file.sent > 0) &&
+    html`<${Progress} label=${`SIMs sent: ${number(file.sent)} of ${number(rows.length)}`} value=${file.sent} max=${rows.length} />`}
+    ${file?.error &&
+    html`<div class="notice error" role="alert">
+      <p>${file.error} ${number(file.sent)} of ${number(rows.length)} SIMs were sent.</p>
+      <button type="button" onClick=${send} disabled=${sending}>Send the rest again</button>
+    </div>`}
+    ${finished &&
+    html`<div aria-live="polite">
+      <p class="bulk-summary">
+        <strong>${number(rows.length - refused.length)} added</strong>, <strong>${number(refused.length)} not added</strong>.
+      </p>
+      <${DataTable}
+        caption="SIMs from the file"
+        rowKey=${(row) => row.line}
+        rows=${shown}
+        columns=${[
+          { label: "Line", render: (row) => row.line, numeric: true },
+          { label: "ICCID", render: (row) => row.iccid },
+          { label: "Product", render: (row) => row.product_label },
+          { label: "Result", render: (row) => html`<${Badge} value=${row.outcome.added ? "ADDED" : "NOT_ADDED"} />` },
+          { label: "Why", render: (row) => (row.outcome.added ? "" : html`${row.outcome.message} <code>${row.outcome.reason}</code>`) },
+        ]}
+      />
+      ${rows.length > shown.length && html`<p>The first ${number(shown.length)} of ${number(rows.length)} rows, those not added first.</p>`}
+    </div>`}
   </div>`;
 }
 
@@ -177,7 +241,14 @@ function StatusChange({ account, params, sim, onChanged }) {
         options=${STATUSES.filter((status) => status !== sim.status).map((status) => ({ value: status, label: status.toLowerCase() }))}
         hint="RETIRED is final."
       />
-      <${Field} form=${form} name="effective_date" label="Effective date" type="date" required />
+      <${Field}
+        form=${form}
+        name="effective_date"
+        label="Effective date"
+        type="date"
+        required
+        hint="Today or earlier takes effect now; a later date schedules the change."
+      />
     </div>
   </${Form}>`;
 }
@@ -206,8 +277,11 @@ function SimDetail({ account, params }) {
         columns=${[
           { label: "From", render: (change) => date(change.effective_date) },
           { label: "Status", render: (change) => html`<${Badge} value=${change.status} />` },
+          { label: "State", render: (change) => (change.scheduled ? html`<${Badge} value="SCHEDULED" />` : "in effect") },
         ]}
       />
+      ${data.history.some((change) => change.scheduled) &&
+      html`<p class="hint">A scheduled change takes effect on its date; until then the SIM keeps its status.</p>`}
     </${Section}>
     ${data.status !== "RETIRED" &&
     html`<${Section} title="Change the status">

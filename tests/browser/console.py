@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from playwright.sync_api import FilePayload, Locator, Page, expect
 
-from tests.support.api import Api, HttpTransport
 from tests.support.iccids import iccid
 
 
@@ -27,15 +26,6 @@ class Cycle:
 
     def instant(self, day: int) -> str:
         return f"{self.start.replace(day=day).isoformat()}T08:00:00Z"
-
-
-def allocate_stock(stack_url: str, account_id: str, serials: range) -> None:
-    """The operator adds the SIMs' ICCIDs to the reseller's stock, which every assignment needs. The console
-    has no screen for SIM stock yet: this goes through the API."""
-    operator = Api(HttpTransport(stack_url)).as_operator()
-    answer = operator.post(f"/accounts/{account_id}/sim-stock", {"iccids": [iccid(n) for n in serials]})
-    assert answer.status == 201, answer.json
-    assert answer.json["rejected"] == []
 
 
 @dataclass(frozen=True)
@@ -90,7 +80,7 @@ class Console:
         page = self.page
         page.get_by_role("link", name="New account").click()
         self.heading("New account")
-        page.get_by_label("Name").fill(name)
+        page.get_by_role("textbox", name="Name", exact=True).fill(name)
         page.get_by_label("Account type").select_option("RESELLER")
         page.get_by_label("Currency").fill("EUR")
         page.get_by_label("Bill cycle (day of month)").fill(str(bill_cycle_day))
@@ -102,6 +92,25 @@ class Console:
         page.get_by_role("button", name="Create account").click()
         self.heading("Account settings")
         return self.account_id()
+
+    def add_to_stock(self, serials: range) -> None:
+        """The operator adds ICCIDs to the open reseller's SIM stock, as a list pasted one a line."""
+        page = self.page
+        self.tab("SIM stock")
+        self.heading("SIM stock")
+        page.get_by_role("textbox", name="ICCIDs", exact=True).fill("\n".join(iccid(n) for n in serials))
+        page.get_by_role("button", name=f"Add {len(serials)} ICCIDs").click()
+        expect(page.get_by_text(f"{len(serials)} ICCIDs added to the stock.")).to_be_visible()
+
+    def allocate_range(self, first: int, count: int) -> None:
+        """The operator allocates a range of ICCIDs and waits on its page until it is allocated."""
+        page = self.page
+        self.tab("SIM stock")
+        page.get_by_label("First ICCID").fill(iccid(first))
+        page.get_by_label("How many").fill(str(count))
+        page.get_by_role("button", name="Allocate the range").click()
+        self.heading("Range allocation")
+        expect(page.locator(".run-status .badge")).to_have_text("completed", timeout=60_000)
 
     def create_price_plan(self, name: str, *, monthly_fee: str, activation_fee: str, data_mb: str, per_mb: str) -> None:
         page = self.page

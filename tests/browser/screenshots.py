@@ -1,6 +1,6 @@
 """`make screenshots`: the README's pictures of the console (docs/console-*.png), taken in Debian's Chromium
-on a fresh local stack: a reseller set up, a few customers billed, and the key screens at laptop width,
-one at tablet width.
+on a fresh local stack: a reseller set up with its invoicing details and SIM stock, a few customers billed,
+and the key screens at laptop width, one at tablet width.
 
 .venv/bin/python -m tests.browser.screenshots [docs]
 """
@@ -8,13 +8,14 @@ one at tablet width.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LAPTOP, TABLET
-from tests.browser.console import LODZ, Address, Console, Cycle, allocate_stock, file
+from tests.browser.console import LODZ, Address, Console, Cycle, file
 from tests.support.api import Api, HttpTransport
 from tests.support.iccids import iccid
 from tests.support.stack import RunningStack
@@ -61,6 +62,25 @@ def seed_accounts(stack: RunningStack) -> None:
     )
 
 
+def fill_invoicing(page: Page) -> None:
+    """The profile's invoicing side on the account page: terms, UBL e-invoices, the issuer, the bank."""
+    page.get_by_label("Payment terms (days)").fill("14")
+    page.get_by_label("E-invoice").select_option("UBL")
+    page.get_by_label("Legal name").fill("Nordlicht IoT GmbH")
+    page.get_by_label("Registration number").fill("HRB 123456, Amtsgericht Hamburg")
+    page.get_by_label("Issuer street and number").fill("Speicherstadt 7")
+    page.get_by_label("Issuer postal code").fill("20457")
+    page.get_by_label("Issuer city").fill("Hamburg")
+    page.get_by_label("Issuer country").fill("DE")
+    page.get_by_label("Issuer VAT ID").fill("DE136695976")
+    page.get_by_label("Issuer e-mail").fill("billing@nordlicht-iot.example")
+    page.get_by_label("IBAN").fill("DE89370400440532013000")
+    page.get_by_label("BIC").fill("COBADEFFXXX")
+    page.get_by_label("Invoice footer").fill("Nordlicht IoT GmbH · Speicherstadt 7 · 20457 Hamburg")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+
+
 def shoot(page: Page, folder: Path, name: str, *, full_page: bool = True) -> None:
     page.wait_for_timeout(400)  # fonts and the last paint
     page.screenshot(path=folder / f"console-{name}.png", full_page=full_page)
@@ -72,9 +92,17 @@ def take(stack: RunningStack, operator_page: Page, page: Page, tablet: Page, fol
     seed_accounts(stack)
     operator = Console(operator_page, stack.url)
     operator.sign_in_as_operator()
-    account_id = operator.create_reseller(RESELLER, bill_cycle_day=15, billing_cycle_day=1, prefix="NL-")
-    allocate_stock(stack.url, account_id, range(1, 2 * len(CUSTOMERS) + 1))
+    operator.create_reseller(RESELLER, bill_cycle_day=15, billing_cycle_day=1, prefix="NL-")
+    fill_invoicing(operator_page)
     shoot(operator_page, folder, "account")
+    operator.add_to_stock(range(1, 2 * len(CUSTOMERS) + 1))
+    operator.allocate_range(100, 2500)
+    shoot(operator_page, folder, "allocation")
+    operator.tab("SIM stock")
+    operator_page.get_by_role("textbox", name="ICCIDs", exact=True).fill(f"{iccid(1)}\n{iccid(90)}")
+    operator_page.get_by_role("button", name="Add 2 ICCIDs").click()
+    expect(operator_page.get_by_role("region", name="ICCIDs not added")).to_be_visible()
+    shoot(operator_page, folder, "stock")
     operator_page.get_by_role("link", name="Accounts", exact=True).first.click()
     expect(operator_page.get_by_role("row")).to_have_count(6)
     shoot(operator_page, folder, "accounts")
@@ -95,7 +123,8 @@ def take(stack: RunningStack, operator_page: Page, page: Page, tablet: Page, fol
         reseller.heading(name)
         for _ in range(2):
             serial += 1
-            reseller.add_sim(serial, "IOT-EU-1GB — IoT Europe 1 GB", cycle.start)
+            if number != CUSTOMERS[-1][0]:
+                reseller.add_sim(serial, "IOT-EU-1GB — IoT Europe 1 GB", cycle.start)
             records.append(
                 {
                     "record_id": f"r-{serial}",
@@ -105,6 +134,14 @@ def take(stack: RunningStack, operator_page: Page, page: Page, tablet: Page, fol
                     "occurred_at": cycle.instant(12),
                 }
             )
+    # The last customer's SIMs from a CSV file, one of them not in the stock.
+    csv = "iccid,product_code,activation_date\n" + "".join(
+        f"{iccid(n)},IOT-EU-1GB,{cycle.start.isoformat()}\n" for n in (serial - 1, serial, 99_999)
+    )
+    reseller.disclose("Add SIMs from a file")
+    page.get_by_label("Add SIMs from a CSV file").set_input_files(file("sims.csv", "text/csv", csv))
+    page.get_by_role("button", name="Add 3 SIMs").click()
+    expect(page.locator(".bulk-summary")).to_be_visible()
     preview = page.locator(".preview")
     preview.get_by_label("Run date").fill(cycle.run_date.isoformat())
     preview.get_by_role("button", name="Preview").click()
@@ -112,12 +149,13 @@ def take(stack: RunningStack, operator_page: Page, page: Page, tablet: Page, fol
     shoot(page, folder, "customer")
 
     records.append({**records[0]})
-    records.append({**records[1], "record_id": "r-unknown", "iccid": iccid(999)})
+    records.append({**records[1], "record_id": "r-unknown", "iccid": iccid(99_999)})
     reseller.tab("Usage")
     ndjson = "\n".join(json.dumps(record) for record in records)
     page.get_by_label("Usage file").set_input_files(file("usage.ndjson", "application/x-ndjson", ndjson))
-    page.get_by_role("button", name=f"Upload {len(records)} records").click()
-    expect(page.get_by_text("Upload complete.")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Upload usage\.ndjson")).click()
+    expect(page.locator(".run-status .badge")).to_have_text("completed", timeout=60_000)
+    expect(page.get_by_role("region", name="Rejected records")).to_be_visible()
     shoot(page, folder, "usage")
 
     reseller.tab("Billing runs")

@@ -1,5 +1,5 @@
 """The console's promises besides the story: tenants stay apart, the licence shows, the hosted sign-in
-(authorization code with PKCE) works, large usage files go in batches, forms work from the keyboard, and
+(authorization code with PKCE) works, a usage file's upload can be sent again, forms work from the keyboard, and
 /docs renders with no network."""
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ def test_a_reseller_sees_nothing_of_another_tenant(stack: RunningStack, browsing
         f"/accounts/{theirs['id']}/customers",
         f"/accounts/{theirs['id']}/customers/{secret['id']}",
         f"/accounts/{theirs['id']}/invoices",
+        f"/accounts/{theirs['id']}/sim-stock",
+        f"/accounts/{theirs['id']}/usage",
         f"/accounts/{ours['id']}/customers/{secret['id']}",
         "/accounts",
         "/accounts/new",
@@ -170,52 +172,57 @@ def test_hosted_sign_in_uses_the_authorization_code_with_pkce(stack: RunningStac
     assert logout == {"client_id": client_id, "logout_uri": f"{stack.url}/console/"}
 
 
-def test_a_large_usage_file_goes_in_batches_of_1000_and_can_be_sent_again(stack: RunningStack, browsing: Browsing):
-    """The API's usage endpoint is played by a route here (the real one is the story's): 2,500 records from
-    a CSV file go in three requests, a failure stops the upload and says how to go on."""
+def test_a_cut_off_usage_upload_is_sent_again_and_a_refused_file_says_why(stack: RunningStack, browsing: Browsing):
+    """Routes play two failures: the API is unavailable when the upload is first asked for, then the PUT of
+    the file to its presigned URL is cut off. Each time the page says so and keeps the file chosen; the
+    third attempt PUTs to the same upload URL as the second (one usage file made). The file's CSV header is
+    wrong, so the real ingestion refuses it, and its page says why."""
     operator = operator_api(stack)
-    operator.post("/accounts", factories.reseller_account(name="Batch Mobility SE"))
+    operator.post("/accounts", factories.reseller_account(name="Upload Mobility SE"))
     console = Console(browsing.new_page(), stack.url)
     page = console.page
-    console.sign_in_as_reseller("Batch Mobility SE")
-    batches: list[int] = []
-    failing = {"batch": 2}
+    console.sign_in_as_reseller("Upload Mobility SE")
+    asked: list[str] = []
+    puts: list[str] = []
 
-    def usage(route: Route, request: Request) -> None:
-        records = json.loads(request.post_data or "{}")["records"]
-        batches.append(len(records))
-        if len(batches) == failing["batch"]:
+    def ask(route: Route, request: Request) -> None:
+        asked.append(request.headers["idempotency-key"])
+        if len(asked) == 1:
             route.fulfill(
                 status=503, json={"error": {"code": "service_unavailable", "message": "try again", "details": []}}
             )
-            return
-        rejected = [{"index": 5, "record_id": records[5]["record_id"], "reason": "unknown_iccid", "message": "no SIM"}]
-        route.fulfill(status=202, json={"accepted": len(records) - 1, "duplicates": 0, "rejected": rejected})
+        else:
+            route.continue_()
 
-    page.route(re.compile(r"/accounts/[^/]+/usage$"), usage)
-    lines = ["record_id,iccid,service,quantity,occurred_at"] + [
-        f"r-{n},{iccid(n)},DATA,{n % 7}.5,2026-10-20T08:00:00Z" for n in range(2500)
-    ]
-    csv = file("usage.csv", "text/csv", "\r\n".join(lines))
+    def upload(route: Route, request: Request) -> None:
+        puts.append(request.url)
+        if len(puts) == 1:
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/usage-files$"), ask)
+    page.route(re.compile(r"/uploads/"), upload)
+    header = "id,iccid,service,quantity,occurred_at"  # "id", not "record_id"
+    lines = [header] + [f"r-{n},{iccid(n)},DATA,1,2026-10-20T08:00:00Z" for n in range(3)]
     console.tab("Usage")
-    page.get_by_label("Usage file").set_input_files(csv)
-    expect(page.get_by_text("usage.csv: 2,500 records, sent in 3 batches.")).to_be_visible()
-    page.get_by_role("button", name="Upload 2,500 records").click()
-    expect(page.get_by_role("alert")).to_contain_text("1,000 records were sent.")
-    expect(page.get_by_role("alert")).to_contain_text("Send the file again")
-    assert batches == [1000, 1000]
-
-    batches.clear()
-    failing["batch"] = 0
-    page.get_by_role("button", name="Upload another file").click()
-    page.get_by_label("Usage file").set_input_files(csv)
-    page.get_by_role("button", name="Upload 2,500 records").click()
-    expect(page.get_by_text("Upload complete.")).to_be_visible()
-    expect(page.get_by_text("Records sent: 2,500 of 2,500")).to_be_visible()
-    assert batches == [1000, 1000, 500]
-    rejected = page.get_by_role("region", name="Rejected records")
-    for line, record in ((7, "r-5"), (1007, "r-1005"), (2007, "r-2005")):
-        expect(rejected.get_by_role("row", name=re.compile(f"^{line} {record} "))).to_contain_text("unknown_iccid")
+    expect(page.get_by_text("None yet.")).to_be_visible()
+    page.get_by_label("Usage file").set_input_files(file("october.csv", "text/csv", "\r\n".join(lines)))
+    expect(page.get_by_label("Format")).to_have_value("csv")
+    button = page.get_by_role("button", name=re.compile(r"^Upload october\.csv"))
+    button.click()
+    expect(page.get_by_role("alert")).to_contain_text("Try again")
+    expect(page.get_by_role("alert")).to_contain_text("The file is still chosen")
+    button.click()
+    expect(page.get_by_role("alert")).to_contain_text("The upload was cut off")
+    button.click()
+    console.heading("Usage file october.csv")
+    expect(page.locator(".run-status .badge")).to_have_text("failed", timeout=60_000)
+    expect(page.get_by_role("alert")).to_contain_text("The CSV file does not start with the header")
+    assert len(asked) == 2  # refused, then made; the cut-off upload went again to the same URL
+    assert asked[0] != asked[1]  # a refused request's key is not reused
+    assert len(puts) == 2
+    assert puts[0] == puts[1]
 
 
 def test_an_ended_session_signs_in_again_and_comes_back(stack: RunningStack, browsing: Browsing):
@@ -242,12 +249,14 @@ def test_forms_are_labelled_and_work_from_the_keyboard(stack: RunningStack, brow
     console.sign_in_as_operator()
     page.get_by_role("link", name="New account").click()
     console.heading("New account")
-    unlabelled = page.evaluate(
-        """[...document.querySelectorAll('main input, main select, main textarea')]
+    unlabelled = """[...document.querySelectorAll('main input, main select, main textarea')]
            .filter((field) => !field.labels.length && !field.getAttribute('aria-label'))
            .map((field) => field.name || field.id)"""
-    )
-    assert unlabelled == []
+    assert page.evaluate(unlabelled) == []
+    page.get_by_label("Account type").select_option("RESELLER")  # the profile, its issuer and bank account
+    expect(page.get_by_label("IBAN")).to_be_visible()
+    assert page.evaluate(unlabelled) == []
+    page.get_by_label("Account type").select_option("STANDARD")
 
     page.get_by_label("Name").focus()
     page.keyboard.type("Keyboard Logistics")

@@ -1,18 +1,23 @@
-"""The console's whole story in a real browser: the operator creates a reseller with its Reseller Profile;
-the reseller's user signs in, builds its catalog, adds a customer and SIMs (one, then a CSV file), uploads
-a usage file, previews the invoice, starts a billing run, watches it complete and opens the invoice with
-its PDF in the page and every artefact downloadable. The assertions are on what the page shows."""
+"""The console's whole story in a real browser: the operator creates a reseller with its Reseller Profile
+and its invoicing details (a refused IBAN shown at its field, nothing lost) and allocates SIMs from stock
+(a list, one ICCID refused as already in stock, and a range allocated in the background); the reseller's
+user signs in, builds its catalog, adds a customer with its VAT ID and SIMs (one, then a CSV file as a SIM
+batch: an ICCID not in stock refused on its row), uploads a usage file and follows its ingestion to its
+counts and rejections, previews the invoice, starts a billing run, watches it complete and opens the
+invoice with its PDF in the page and every artefact, the UBL e-invoice included, downloadable. The
+assertions are on what the page shows."""
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import TABLET, Browsing
-from tests.browser.console import LODZ, Console, Cycle, allocate_stock, file
+from tests.browser.console import LODZ, Console, Cycle, file
 from tests.support.iccids import iccid
 from tests.support.stack import RunningStack
 
@@ -32,6 +37,50 @@ def operator_creates_the_reseller(console: Console) -> str:
     expect(profile.get_by_label("Billing cycle (day of month)")).to_have_value("1")
     expect(profile.get_by_text("the account's bill cycle (day 15)")).to_be_visible()
 
+    # The invoicing side of the profile: a wrong IBAN is refused at its field, nothing typed is lost.
+    page.get_by_label("Payment terms (days)").fill("14")
+    page.get_by_label("E-invoice").select_option("UBL")
+    page.get_by_label("Legal name").fill(f"{RESELLER} (Hamburg)")
+    page.get_by_label("Issuer street and number").fill("Speicherstadt 7")
+    page.get_by_label("Issuer postal code").fill("20457")
+    page.get_by_label("Issuer city").fill("Hamburg")
+    page.get_by_label("Issuer country").fill("de")
+    page.get_by_label("Issuer VAT ID").fill("DE136695976")
+    page.get_by_label("IBAN").fill("DE89 3704 0044 0532 0130 01")
+    page.get_by_role("button", name="Save changes").click()
+    expect(console.field_error("IBAN")).to_contain_text("IBAN")
+    expect(page.get_by_role("alert")).to_contain_text("Not saved.")
+    expect(page.get_by_label("Legal name")).to_have_value(f"{RESELLER} (Hamburg)")
+    expect(page.get_by_label("Issuer country")).to_have_value("DE")
+    page.get_by_label("IBAN").fill("DE89 3704 0044 0532 0130 00")
+    page.get_by_role("button", name="Save changes").click()
+    # A UBL e-invoice names the seller's electronic address: its e-mail, when it has no Peppol ID.
+    expect(console.field_error("Issuer e-mail")).to_contain_text("Required with e_invoice_format UBL")
+    expect(page.get_by_label("IBAN")).to_have_value("DE89 3704 0044 0532 0130 00")
+    page.get_by_label("Issuer e-mail").fill("billing@nordlicht-iot.example")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+    expect(page.get_by_label("IBAN")).to_have_value("DE89370400440532013000")
+    expect(page.get_by_label("E-invoice")).to_have_value("UBL")
+    expect(page.get_by_label("Payment terms (days)")).to_have_value("14")
+
+    # SIM stock: a list of ICCIDs, the same ICCID again refused, then a range in the background.
+    console.add_to_stock(range(1, 4))
+    page.get_by_role("textbox", name="ICCIDs", exact=True).fill(f"{iccid(1)}, {iccid(4)}")
+    page.get_by_role("button", name="Add 2 ICCIDs").click()
+    expect(page.get_by_text("1 ICCID added to the stock, 1 not added.")).to_be_visible()
+    refused = page.get_by_role("region", name="ICCIDs not added")
+    expect(refused.get_by_role("row", name=re.compile(iccid(1)))).to_contain_text("Already in an account's stock")
+    console.allocate_range(10, 5)
+    expect(page.get_by_text("ICCIDs handled: 5 of 5")).to_be_visible()
+    facts = page.locator(".facts")
+    expect(facts).to_contain_text("Added to the stock5")
+    expect(facts).to_contain_text("Not added0")
+    page.get_by_role("link", name="Back to the stock").click()
+    stock = page.get_by_role("region", name="SIM stock")
+    expect(stock.get_by_role("row")).to_have_count(1 + 9)
+    expect(stock.get_by_role("row", name=re.compile(iccid(14)))).to_contain_text("available")
+
     page.get_by_role("link", name="Accounts", exact=True).first.click()
     console.heading("Accounts")
     page.get_by_label("Type").select_option("RESELLER")
@@ -45,7 +94,6 @@ def test_from_a_new_reseller_to_its_first_invoice(stack: RunningStack, browsing:
     cycle = Cycle.last_ended()
     operator = Console(browsing.new_page(), stack.url)
     account_id = operator_creates_the_reseller(operator)
-    allocate_stock(stack.url, account_id, range(1, 4))
 
     reseller = Console(browsing.new_page(), stack.url)
     page = reseller.page
@@ -62,6 +110,8 @@ def test_from_a_new_reseller_to_its_first_invoice(stack: RunningStack, browsing:
     expect(facts).to_contain_text("€5.00")
     expect(facts).to_contain_text("Data 1,024 MB, then €0.004")
     reseller.create_product("IOT-EU-1GB", "IoT Europe 1 GB", plan="IoT Europe 1 GB")
+    plans_over_time = page.get_by_role("region", name="Price plans over time")
+    expect(plans_over_time.get_by_role("row", name=re.compile("the start"))).to_contain_text("IoT Europe 1 GB")
 
     # A customer: the API's refusal is shown next to the field it names, and nothing typed is lost.
     reseller.tab("Customers")
@@ -73,24 +123,48 @@ def test_from_a_new_reseller_to_its_first_invoice(stack: RunningStack, browsing:
     expect(page.get_by_label("Name")).to_have_value(CUSTOMER)
     expect(page.get_by_label("City")).to_have_value("Łódź")
     page.get_by_label("VAT rate (%)").fill("19")
+    page.get_by_label("VAT ID").fill("pl5260250274")
     page.get_by_role("button", name="Create customer").click()
     reseller.heading(CUSTOMER)
     expect(page.get_by_text("No SIMs yet.")).to_be_visible()
+    expect(page.locator(".facts")).to_contain_text("VAT IDPL5260250274")
 
-    # SIMs: one by hand, two from a CSV file.
+    # SIMs: one by hand, three from a CSV file as a SIM batch: the one not in the stock is refused.
     first = reseller.add_sim(1, "IOT-EU-1GB — IoT Europe 1 GB", cycle.start)
+    # The ICCID field suggests what is still available in the stock.
+    expect(page.locator(f'#available-iccids option[value="{iccid(2)}"]')).to_have_count(1)
+    expect(page.locator(f'#available-iccids option[value="{iccid(1)}"]')).to_have_count(0)
     csv = "iccid,product_code,activation_date\n" + "".join(
-        f"{iccid(serial)},IOT-EU-1GB,{cycle.start.isoformat()}\n" for serial in (2, 3)
+        f"{iccid(serial)},IOT-EU-1GB,{cycle.start.isoformat()}\n" for serial in (2, 3, 500)
     )
     reseller.disclose("Add SIMs from a file")
     page.get_by_label("Add SIMs from a CSV file").set_input_files(file("sims.csv", "text/csv", csv))
-    page.get_by_role("button", name="Add 2 SIMs").click()
-    expect(page.get_by_text("SIMs sent: 2 of 2")).to_be_visible()
-    expect(page.get_by_text("2 of 2 SIMs added from the file.")).to_be_visible()
-    sims = page.get_by_role("region", name="SIMs")
+    page.get_by_role("button", name="Add 3 SIMs").click()
+    expect(page.get_by_text("SIMs sent: 3 of 3")).to_be_visible()
+    expect(page.get_by_text("2 of 3 SIMs added from the file.")).to_be_visible()
+    expect(page.locator(".bulk-summary")).to_have_text("2 added, 1 not added.")
+    rows = page.get_by_role("region", name="SIMs from the file")
+    expect(rows.get_by_role("row", name=re.compile(iccid(500)))).to_contain_text("iccid_not_in_stock")
+    expect(rows.get_by_role("row", name=re.compile(iccid(500)))).to_contain_text("not added")
+    expect(rows.get_by_role("row", name=re.compile(iccid(2)))).to_contain_text("added")
+    sims = page.get_by_role("region", name="SIMs", exact=True)
     for serial in (1, 2, 3):
         expect(sims.get_by_role("row", name=re.compile(iccid(serial)))).to_contain_text("active")
+    expect(sims.get_by_role("row", name=re.compile(iccid(500)))).to_have_count(0)
     assert first == iccid(1)
+
+    # A SIM's suspension dated later is scheduled: the SIM stays active until then.
+    sims.get_by_role("link", name=iccid(3)).click()
+    reseller.heading(f"SIM {iccid(3)}")
+    later = datetime.now(UTC).date() + timedelta(days=40)
+    page.get_by_label("New status").select_option("SUSPENDED")
+    page.get_by_label("Effective date").fill(later.isoformat())
+    page.get_by_role("button", name="Change status").click()
+    history = page.get_by_role("region", name="Status history")
+    expect(history.get_by_role("row", name=re.compile("suspended"))).to_contain_text("scheduled")
+    expect(page.locator(".facts")).to_contain_text("Statusactive")
+    page.get_by_role("link", name="Back to the customer").click()
+    reseller.heading(CUSTOMER)
 
     # Usage from an NDJSON file: one record twice, one for a SIM that is not the reseller's.
     records = [
@@ -115,14 +189,23 @@ def test_from_a_new_reseller_to_its_first_invoice(stack: RunningStack, browsing:
     reseller.heading("Usage")
     ndjson = "\n".join(json.dumps(record) for record in records)
     page.get_by_label("Usage file").set_input_files(file("usage.ndjson", "application/x-ndjson", ndjson))
-    page.get_by_role("button", name="Upload 4 records").click()
-    expect(page.get_by_text("Upload complete.")).to_be_visible()
-    expect(page.get_by_text("Records sent: 4 of 4")).to_be_visible()
+    expect(page.get_by_label("Format")).to_have_value("ndjson")
+    page.get_by_role("button", name=re.compile(r"^Upload usage\.ndjson")).click()
+    reseller.heading("Usage file usage.ndjson")
+    expect(page.locator(".run-status .badge")).to_have_text("completed", timeout=60_000)
     upload = page.locator(".facts")
+    expect(upload).to_contain_text("Lines read4")
     expect(upload).to_contain_text("Accepted2")
     expect(upload).to_contain_text("Duplicates (sent before)1")
     expect(upload).to_contain_text("Rejected1")
-    expect(page.get_by_role("row", name=re.compile("u-3"))).to_contain_text("unknown_iccid")
+    rejected = page.get_by_role("region", name="Rejected records")
+    expect(rejected.get_by_role("row", name=re.compile("u-3"))).to_contain_text("unknown_iccid")
+    rejections = page.get_by_role("link", name="Download the rejections (NDJSON, 1 record)")
+    answer = page.request.get(rejections.get_attribute("href") or "")
+    assert json.loads(answer.body())["record_id"] == "u-3"
+    page.get_by_role("link", name="Upload another file").click()
+    uploaded = page.get_by_role("region", name="Usage files uploaded")
+    expect(uploaded.get_by_role("link", name="usage.ndjson")).to_be_visible()
 
     # The preview of the ended cycle, then the real run.
     reseller.tab("Customers")
@@ -158,6 +241,11 @@ def test_from_a_new_reseller_to_its_first_invoice(stack: RunningStack, browsing:
     reseller.heading(f"Invoice {number}")
     expect(page.locator(".totals .gross dd")).to_have_text(preview_total)
     expect(page.get_by_role("link", name=CUSTOMER)).to_be_visible()
+    invoice_facts = page.locator(".invoice .facts")
+    expect(invoice_facts).to_contain_text("(14 days)")
+    expect(invoice_facts).to_contain_text("Customer VAT IDPL5260250274")
+    expect(invoice_facts).to_contain_text("Pay toDE89 3704 0044 0532 0130 00")
+    expect(invoice_facts).to_contain_text(f"Payment reference{number}")
 
     # The PDF in the page, and every artefact downloadable.
     assert pdf_download.value.status == 200
@@ -169,6 +257,7 @@ def test_from_a_new_reseller_to_its_first_invoice(stack: RunningStack, browsing:
         ("Download PDF", b"%PDF-"),
         ("Download RAW: invoice.json", b"{"),
         ("Download RAW: invoice.csv", b""),
+        ("Download E-invoice (XML)", b"<?xml"),
     ):
         href = page.get_by_role("link", name=label).get_attribute("href")
         assert href
@@ -201,7 +290,7 @@ def the_same_on_a_tablet_in_german(browsing: Browsing, stack: RunningStack, invo
     expect(total).to_have_text(re.compile(r"^\d+,\d\d\s€$"))
     expect(tablet.page.locator(".facts")).to_contain_text(re.compile(r"01\.\d\d\.\d{4}"))
     assert_fits(tablet.page)
-    for tab in ("Price plans", "Billing runs", "Customers"):
+    for tab in ("Price plans", "SIM stock", "Usage", "Billing runs", "Customers"):
         tablet.tab(tab)
         tablet.heading(tab)
         assert_fits(tablet.page)

@@ -154,6 +154,18 @@ def test_the_security_headers_are_the_ones_the_local_console_runs_with():
     assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "no-referrer"
 
 
+def test_the_console_may_upload_usage_files_and_read_their_rejections_from_the_uploads_bucket():
+    """The browser PUTs a usage file to its presigned URL and reads the rejections file through its own:
+    the uploads bucket answers CloudFront origins with CORS, and the console's CSP lets it connect there."""
+    (rule,) = resource("UsageUploadsBucket")["CorsConfiguration"]["CorsRules"]
+    assert set(rule["AllowedMethods"]) == {"PUT", "GET"}
+    assert rule["AllowedOrigins"] == ["https://*.cloudfront.net"]
+    headers = resource("ConsoleResponseHeadersPolicy")["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    connect = directives(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"])["connect-src"]
+    assert "https://${UsageUploadsBucket.DomainName}" in connect
+    assert "https://${UsageUploadsBucket.RegionalDomainName}" in connect
+
+
 def test_the_console_signs_in_with_the_authorization_code_and_pkce_on_its_own_domain():
     client = resource("ConsoleUserPoolClient")
     assert client["GenerateSecret"] is False
