@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from reseller_billing.billing.credit_notes import CreditStatus
 from reseller_billing.billing.model import Service, Sim, SimStatus, StatusChange
 from reseller_billing.dal.items import (
     InvoiceCounter,
@@ -49,6 +51,11 @@ def _invoice(item: InvoiceItem) -> InvoiceRecord:
         event_published=item.event_published,
         created_at=item.created_at,
         issued_at=item.issued_at,
+        credited_lines=tuple(Decimal(a) for a in item.credited_lines) if item.credited_lines else None,
+        credited_vat=item.credited_vat or Decimal(0),
+        credited_total=item.credited_total or Decimal(0),
+        credit_status=CreditStatus(item.credit_status or CreditStatus.ISSUED),
+        credit_version=item.credit_version or 0,
     )
 
 
