@@ -3,6 +3,7 @@ is derived from its customer and cycle instead."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from datetime import date, datetime
@@ -45,3 +46,26 @@ def parse_invoice_id(value: str) -> tuple[str, date] | None:
         return f"cus_{customer}", date(int(day[:4]), int(day[4:6]), int(day[6:]))
     except ValueError:
         return None
+
+
+def credit_note_id(invoice_id: str, request_key: str | None) -> str:
+    """`cn_{invoice id's body}_{16 characters}`: the invoice's id inside (a credit note is read with one
+    GetItem), then a hash of `request_key` (the caller's Idempotency-Key: a retry after a crash finds the
+    credit note it started), or random characters."""
+    if request_key is None:
+        name = _base32(int.from_bytes(os.urandom(10), "big"), 16)
+    else:
+        digest = hashlib.sha256(f"{invoice_id}\n{request_key}".encode()).digest()
+        name = _base32(int.from_bytes(digest[:10], "big"), 16)
+    return f"cn_{invoice_id.removeprefix('inv_')}_{name}"
+
+
+def parse_credit_note_id(value: str) -> tuple[str, str, date] | None:
+    """(invoice id, customer id, cycle start) of a credit note id; None for anything that is not one."""
+    prefix, _, rest = value.partition("_")
+    body, _, name = rest.rpartition("_")
+    if prefix != "cn" or len(name) != 16 or not all(c in _ALPHABET for c in name):
+        return None
+    invoice = f"inv_{body}"
+    parsed = parse_invoice_id(invoice)
+    return None if parsed is None else (invoice, *parsed)

@@ -69,12 +69,14 @@ class ComputedCreditNote:
 
 
 class CreditRefusedError(ValueError):
-    """A credit note that cannot be: `line` names the line at fault (None: the invoice as a whole)."""
+    """A credit note that cannot be: `line` names the line at fault (None: the invoice as a whole),
+    `position` its place in the request and `field` the request's field at fault there."""
 
-    def __init__(self, message: str, line: int | None = None, position: int | None = None):
+    def __init__(self, message: str, line: int | None = None, position: int | None = None, field: str = "amount"):
         super().__init__(message)
         self.line = line
-        self.position = position  # index in the request's lines
+        self.position = position
+        self.field = field
 
 
 class CreditExceedsInvoiceError(CreditRefusedError):
@@ -130,10 +132,10 @@ def _checked_request(invoice: InvoiceCredit, requested: Sequence[tuple[int, Deci
     for position, (line, amount) in enumerate(requested):
         if not 0 <= line < len(invoice.line_amounts):
             raise CreditRefusedError(
-                f"the invoice has no line {line} (it has {len(invoice.line_amounts)})", line, position
+                f"the invoice has no line {line} (it has {len(invoice.line_amounts)})", line, position, "line"
             )
         if line in asked:
-            raise CreditRefusedError(f"line {line} is asked for twice", line, position)
+            raise CreditRefusedError(f"line {line} is asked for twice", line, position, "line")
         if amount <= 0:
             raise CreditRefusedError("a credited amount must be positive", line, position)
         exponent = amount.as_tuple().exponent

@@ -150,6 +150,7 @@ class ResellerProfileMap(MapAttribute[str, Any]):
     customer_invoice_type = UnicodeAttribute()
     billing_cycle_day = IntegerAttribute()
     invoice_number_prefix = UnicodeAttribute()
+    credit_note_prefix = UnicodeAttribute(null=True)  # profiles stored before credit notes: the default
     # Profiles stored before these fields existed read as their defaults: no issuer, 30 days, no bank
     # account or footer, no e-invoices, and a cycle day that never changed.
     issuer = JSONAttribute(null=True)  # legal_name, address, vat_id, registration_number, email, peppol_id

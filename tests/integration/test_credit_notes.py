@@ -1,0 +1,317 @@
+"""Credit notes through the API on moto: full and per-line credits, the invoice's status and credited total,
+422s that change nothing, Idempotency-Key replays, gapless numbers under concurrent credit notes, and faults
+(S3 down after numbering, a crash before issuing, retries) that never lose a number nor credit twice."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import boto3
+import pytest
+
+from reseller_billing.dal.items import CreditNoteCounter, CreditNoteItem, CycleReopening
+from reseller_billing.errors import ServiceError
+from reseller_billing.logic import credit_notes
+from reseller_billing.models.credit_notes import CreditedLineRequest, CreditNoteCreate
+from reseller_billing.settings import get_settings
+from tests.integration.test_invoicing import add_customers, invoices_of, s3_object, start_run
+from tests.integration.test_legal_invoices import legal_catalog
+from tests.support.catalog import build_catalog
+from tests.support.table import stored_items
+
+RUN_DATE = "2026-11-05"
+
+
+def credit_counter(account_id: str, year: int = 2026) -> int:
+    return CreditNoteCounter.get(*CreditNoteCounter.key(account_id, year)).last_number
+
+
+def stored_notes(account_id: str) -> list[CreditNoteItem]:
+    return [item for item in CreditNoteItem.scan() if item.account_id == account_id]
+
+
+@pytest.fixture
+def issued(operator, queues, clock) -> tuple[Any, dict[str, Any]]:
+    """A reseller with one invoice issued on RUN_DATE (MRC 16.76, ACTIVATION 10.00, OVERAGE_DATA 5.13)."""
+    clock.set(RUN_DATE)
+    catalog = build_catalog(operator)
+    add_customers(operator, catalog, 1)
+    start_run(operator, catalog)
+    queues.drain()
+    (invoice,) = invoices_of(operator, catalog)
+    return catalog, invoice
+
+
+def post_credit(operator, catalog, invoice, body: dict[str, Any], **kw: Any):
+    return operator.post(f"{catalog.base}/invoices/{invoice['id']}/credit-notes", body, **kw)
+
+
+def get_invoice(operator, catalog, invoice) -> dict[str, Any]:
+    body: dict[str, Any] = operator.get(f"{catalog.base}/invoices/{invoice['id']}").json
+    return body
+
+
+class TestCrediting:
+    def test_a_full_credit_note_equals_the_invoice_and_reopens_its_cycle(self, operator, issued):
+        catalog, invoice = issued
+        assert (invoice["status"], invoice["credited_total"]) == ("ISSUED", "0")
+
+        answer = post_credit(operator, catalog, invoice, {"reason": "Wrong VAT rate"})
+
+        assert answer.status == 201, answer.json
+        note = answer.json
+        assert note["credit_note_number"] == "CN-2026-000001"
+        assert (note["invoice_id"], note["invoice_number"]) == (invoice["id"], invoice["invoice_number"])
+        assert [(x["line"], x["kind"], x["amount"]) for x in note["lines"]] == [
+            (n, line["kind"], line["amount"]) for n, line in enumerate(invoice["lines"])
+        ]
+        totals = ("net_total", "vat_amount", "gross_total")
+        assert [note[t] for t in totals] == [invoice[t] for t in totals]
+        assert set(note["artifacts"]) == {"json", "csv", "pdf"}
+        after = get_invoice(operator, catalog, invoice)
+        assert (after["status"], after["credited_total"]) == ("CREDITED", invoice["gross_total"])
+        reopening = CycleReopening.get(
+            *CycleReopening.key(catalog.account_id, invoice["customer_id"], date(2026, 10, 5))
+        )
+        assert (reopening.state, reopening.invoice_id) == ("OPEN", invoice["id"])
+        assert operator.get(f"{catalog.base}/credit-notes/{note['id']}").json == note
+        listed = operator.get(f"{catalog.base}/credit-notes?invoice_id={invoice['id']}").json["items"]
+        assert [n["id"] for n in listed] == [note["id"]]
+        by_customer = operator.get(f"{catalog.base}/credit-notes?customer_id={invoice['customer_id']}").json
+        assert [n["id"] for n in by_customer["items"]] == [note["id"]]
+        link = operator.get(f"{catalog.base}/credit-notes/{note['id']}/artifacts/pdf")
+        assert link.status == 200
+        assert "credit-note.pdf" in link.json["url"]
+        assert operator.get(f"{catalog.base}/credit-notes/{note['id']}/artifacts/xml").status == 404
+        # nothing is left to credit
+        again = post_credit(operator, catalog, invoice, {"reason": "twice"})
+        assert (again.status, again.error_code) == (422, "credit_exceeds_invoice")
+
+    def test_per_line_credits_add_up_and_never_exceed_a_line(self, operator, issued):
+        catalog, invoice = issued
+        first = post_credit(
+            operator, catalog, invoice, {"reason": "Goodwill", "lines": [{"line": 1, "amount": "4.00"}]}
+        )
+        assert first.status == 201, first.json
+        # 4.00 x 23 % = 0.92
+        assert (first.json["net_total"], first.json["vat_amount"], first.json["gross_total"]) == (
+            "4.00",
+            "0.92",
+            "4.92",
+        )
+        partly = get_invoice(operator, catalog, invoice)
+        assert (partly["status"], partly["credited_total"]) == ("PARTIALLY_CREDITED", "4.92")
+        before = stored_items()
+
+        too_much = post_credit(operator, catalog, invoice, {"reason": "x", "lines": [{"line": 1, "amount": "6.01"}]})
+
+        assert (too_much.status, too_much.error_code) == (422, "credit_exceeds_invoice")
+        assert [d["field"] for d in too_much.json["error"]["details"]] == ["lines.0.amount"]
+        assert stored_items() == before
+        rest = post_credit(operator, catalog, invoice, {"reason": "The rest"})
+        assert rest.json["credit_note_number"] == "CN-2026-000002"
+        assert [(x["line"], x["amount"]) for x in rest.json["lines"]] == [(0, "16.76"), (1, "6.00"), (2, "5.13")]
+        done = get_invoice(operator, catalog, invoice)
+        assert (done["status"], done["credited_total"]) == ("CREDITED", invoice["gross_total"])
+        assert Decimal(first.json["gross_total"]) + Decimal(rest.json["gross_total"]) == Decimal(invoice["gross_total"])
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({}, "reason"),
+            ({"reason": ""}, "reason"),
+            ({"reason": "x" * 501}, "reason"),
+            ({"reason": "x", "lines": []}, "lines"),
+            ({"reason": "x", "lines": [{"line": 3, "amount": "1.00"}]}, "lines.0.line"),
+            ({"reason": "x", "lines": [{"line": "0", "amount": "1.00"}]}, "lines.0.line"),
+            ({"reason": "x", "lines": [{"line": 0, "amount": 1}]}, "lines.0.amount"),
+            ({"reason": "x", "lines": [{"line": 0, "amount": "0.00"}]}, "lines.0.amount"),
+            ({"reason": "x", "lines": [{"line": 0, "amount": "1.001"}]}, "lines.0.amount"),
+            ({"reason": "x", "lines": [{"line": 0, "amount": "1.00"}, {"line": 0, "amount": "1.00"}]}, "lines.1.line"),
+        ],
+    )
+    def test_a_bad_request_is_422_naming_the_field_and_changes_nothing(self, operator, issued, body, field):
+        catalog, invoice = issued
+        before = stored_items()
+
+        answer = post_credit(operator, catalog, invoice, body)
+
+        assert answer.status == 422, answer.json
+        assert field in [d["field"] for d in answer.json["error"]["details"]]
+        assert stored_items() == before
+
+    def test_unknown_invoices_and_credit_notes_are_404(self, operator, issued):
+        catalog, _ = issued
+        assert operator.post(f"{catalog.base}/invoices/inv_nope_20261005/credit-notes", {"reason": "x"}).status == 404
+        assert operator.post(f"{catalog.base}/invoices/garbage/credit-notes", {"reason": "x"}).status == 404
+        assert operator.get(f"{catalog.base}/credit-notes/cn_nope").status == 404
+
+    def test_another_reseller_cannot_credit_or_read(self, operator, api, issued):
+        catalog, invoice = issued
+        other = build_catalog(operator)
+        stranger = api.as_reseller(other.account_id)
+        assert post_credit(stranger, catalog, invoice, {"reason": "x"}).status in (403, 404)
+        note = post_credit(operator, catalog, invoice, {"reason": "x"}).json
+        assert stranger.get(f"{catalog.base}/credit-notes/{note['id']}").status in (403, 404)
+        assert stranger.get(f"{other.base}/credit-notes/{note['id']}").status == 404
+
+
+class TestExactlyOnce:
+    def test_the_same_idempotency_key_replays_the_first_answer(self, operator, issued):
+        catalog, invoice = issued
+        body = {"reason": "Goodwill", "lines": [{"line": 0, "amount": "1.00"}]}
+        first = post_credit(operator, catalog, invoice, body, headers={"Idempotency-Key": "k-1"})
+        again = post_credit(operator, catalog, invoice, body, headers={"Idempotency-Key": "k-1"})
+        other = post_credit(operator, catalog, invoice, {**body, "reason": "other"}, headers={"Idempotency-Key": "k-1"})
+
+        assert (first.status, again.status) == (201, 201)
+        assert again.json == first.json
+        assert (other.status, other.error_code) == (422, "idempotency_key_reused")
+        assert len(stored_notes(catalog.account_id)) == 1
+        assert get_invoice(operator, catalog, invoice)["credited_total"] == "1.23"
+
+    def test_s3_down_after_numbering_then_a_retry_finishes_the_same_credit_note(self, operator, issued, monkeypatch):
+        catalog, invoice = issued
+        from reseller_billing.integration import artifacts
+
+        real = artifacts.store_at
+
+        def s3_down(key: str, name: str, body: bytes):
+            raise ConnectionError("S3 is down")
+
+        monkeypatch.setattr(artifacts, "store_at", s3_down)
+        body = {"reason": "Wrong rate", "lines": [{"line": 2, "amount": "5.13"}]}
+        failed = post_credit(operator, catalog, invoice, body, headers={"Idempotency-Key": "k-s3"})
+
+        assert (failed.status, failed.error_code) == (503, "service_unavailable")
+        (numbered,) = stored_notes(catalog.account_id)
+        assert (numbered.status, numbered.credit_note_number) == ("NUMBERED", "CN-2026-000001")
+        assert operator.get(f"{catalog.base}/credit-notes?invoice_id={invoice['id']}").json["items"] == []
+        # the invoice is credited already, in the numbering transaction: no second credit on retry
+        assert get_invoice(operator, catalog, invoice)["credited_total"] == "6.31"
+
+        monkeypatch.setattr(artifacts, "store_at", real)
+        retried = post_credit(operator, catalog, invoice, body, headers={"Idempotency-Key": "k-s3"})
+
+        assert retried.status == 201, retried.json
+        assert (retried.json["id"], retried.json["credit_note_number"]) == (numbered.id, "CN-2026-000001")
+        assert [n.status for n in stored_notes(catalog.account_id)] == ["ISSUED"]
+        assert get_invoice(operator, catalog, invoice)["credited_total"] == "6.31"
+        assert credit_counter(catalog.account_id) == 1
+
+    def test_a_crash_after_numbering_is_finished_by_the_next_credit_note_on_the_invoice(
+        self, operator, issued, monkeypatch
+    ):
+        catalog, invoice = issued
+
+        def crash(profile, note):
+            raise SystemExit("the function died after numbering")
+
+        monkeypatch.setattr(credit_notes, "finish_credit_note", crash)
+        request = CreditNoteCreate(reason="crash", lines=[CreditedLineRequest(line=0, amount=Decimal("1.00"))])
+        with pytest.raises(SystemExit):
+            credit_notes.create_credit_note(catalog.account_id, invoice["id"], request, None)
+        monkeypatch.undo()
+        (numbered,) = stored_notes(catalog.account_id)
+        assert (numbered.status, numbered.credit_note_number) == ("NUMBERED", "CN-2026-000001")
+
+        second = post_credit(operator, catalog, invoice, {"reason": "second", "lines": [{"line": 0, "amount": "1.00"}]})
+
+        assert second.json["credit_note_number"] == "CN-2026-000002"
+        listed = operator.get(f"{catalog.base}/credit-notes?invoice_id={invoice['id']}").json["items"]
+        assert sorted(n["credit_note_number"] for n in listed) == ["CN-2026-000001", "CN-2026-000002"]
+        assert get_invoice(operator, catalog, invoice)["credited_total"] == "2.46"  # 2 x (1.00 + 0.23)
+        assert credit_counter(catalog.account_id) == 2
+
+    def test_the_reconciler_sweep_finishes_and_announces_a_numbered_credit_note(self, operator, issued, monkeypatch):
+        catalog, invoice = issued
+        monkeypatch.setattr(credit_notes, "finish_credit_note", lambda profile, note: note)
+        request = CreditNoteCreate(reason="left numbered")
+        note = credit_notes.create_credit_note(catalog.account_id, invoice["id"], request, None)
+        monkeypatch.undo()
+        assert note.state.value == "NUMBERED"
+
+        assert credit_notes.finish_unfinished_credit_notes() == 1
+        assert credit_notes.finish_unfinished_credit_notes() == 0
+
+        (item,) = stored_notes(catalog.account_id)
+        assert (item.status, item.event_published) == ("ISSUED", True)
+        assert not item.gsi3pk  # no longer among the unfinished
+        assert operator.get(f"{catalog.base}/credit-notes/{note.id}").json["gross_total"] == invoice["gross_total"]
+
+
+class TestConcurrency:
+    def test_concurrent_credit_notes_never_exceed_the_invoice_and_number_without_gaps(self, operator, issued, capsys):
+        """N callers credit 3.00 of the ACTIVATION line (10.00) at the same moment: three fit."""
+        catalog, invoice = issued
+        callers = 8
+        barrier = threading.Barrier(callers)
+        outcomes: list[Any] = []
+
+        def credit(n: int) -> None:
+            request = CreditNoteCreate(reason=f"race {n}", lines=[CreditedLineRequest(line=1, amount=Decimal("3.00"))])
+            barrier.wait()
+            try:
+                outcomes.append(credit_notes.create_credit_note(catalog.account_id, invoice["id"], request, None))
+            except ServiceError as error:
+                outcomes.append(error.code)
+
+        threads = [threading.Thread(target=credit, args=(n,)) for n in range(callers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+        notes = [o for o in outcomes if not isinstance(o, str)]
+        refused = [o for o in outcomes if isinstance(o, str)]
+        numbers = sorted(n.credit_note_number for n in notes)
+        after = get_invoice(operator, catalog, invoice)
+        with capsys.disabled():
+            print(
+                f"\n{callers} concurrent credit notes of 3.00 on a 10.00 line: {len(notes)} issued {numbers}, "
+                f"{len(refused)} refused {sorted(set(refused))}, credited_total {after['credited_total']}, "
+                f"counter {credit_counter(catalog.account_id)}"
+            )
+        assert len(outcomes) == callers
+        assert len(notes) == 3
+        assert set(refused) == {"credit_exceeds_invoice"}
+        assert numbers == ["CN-2026-000001", "CN-2026-000002", "CN-2026-000003"]
+        assert credit_counter(catalog.account_id) == 3
+        assert after["credited_total"] == "11.07"  # 3 x (3.00 + 0.69)
+        assert after["status"] == "PARTIALLY_CREDITED"
+
+
+class TestArtefacts:
+    @pytest.mark.parametrize("e_invoice_format", ["UBL", "FACTUR_X"])
+    def test_a_credit_note_gets_a_valid_e_invoice_referencing_the_invoice(
+        self, operator, queues, validate, clock, e_invoice_format
+    ):
+        clock.set(RUN_DATE)
+        catalog = legal_catalog(operator, e_invoice_format)
+        add_customers(operator, catalog, 1)
+        start_run(operator, catalog)
+        queues.drain()
+        (invoice,) = invoices_of(operator, catalog)
+
+        partial = post_credit(operator, catalog, invoice, {"reason": "x", "lines": [{"line": 0, "amount": "6.00"}]})
+        full = post_credit(operator, catalog, invoice, {"reason": "Falscher Steuersatz"})
+
+        for answer in (partial, full):
+            assert answer.status == 201, answer.json
+            assert set(answer.json["artifacts"]) == {"pdf", "json", "csv", "xml"}
+            item = next(n for n in stored_notes(catalog.account_id) if n.id == answer.json["id"])
+            xml = s3_object(item.artifacts["xml"]["key"])
+            report = validate(xml)
+            assert report.valid, report.errors
+            assert report.syntax == ("UBL CreditNote" if e_invoice_format == "UBL" else "CII (Factur-X EN 16931)")
+            assert answer.json["credit_note_number"].encode() in xml
+            assert invoice["invoice_number"].encode() in xml
+            assert b"381" in xml
+            pdf = s3_object(item.artifacts["pdf"]["key"])
+            assert pdf.startswith(b"%PDF")
+            csv_text = s3_object(item.artifacts["csv"]["key"]).decode()
+            assert csv_text.splitlines()[0].startswith("credit_note_number,issue_date,invoice_number")
+        assert boto3.client("s3").head_object(Bucket=get_settings().artifacts_bucket, Key=item.artifacts["json"]["key"])
