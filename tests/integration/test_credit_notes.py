@@ -5,16 +5,18 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import boto3
 import pytest
 
+from infra.local.schedule import scheduled_event
 from reseller_billing.dal.items import CreditNoteCounter, CreditNoteItem, CycleReopening
 from reseller_billing.errors import ServiceError
 from reseller_billing.logic import credit_notes
+from reseller_billing.models.common import utcnow
 from reseller_billing.models.credit_notes import CreditedLineRequest, CreditNoteCreate
 from reseller_billing.settings import get_settings
 from tests.integration.test_invoicing import add_customers, invoices_of, s3_object, start_run
@@ -210,11 +212,12 @@ class TestExactlyOnce:
         def crash(profile, note):
             raise SystemExit("the function died after numbering")
 
+        finish = credit_notes.finish_credit_note
         monkeypatch.setattr(credit_notes, "finish_credit_note", crash)
         request = CreditNoteCreate(reason="crash", lines=[CreditedLineRequest(line=0, amount=Decimal("1.00"))])
         with pytest.raises(SystemExit):
             credit_notes.create_credit_note(catalog.account_id, invoice["id"], request, None)
-        monkeypatch.undo()
+        monkeypatch.setattr(credit_notes, "finish_credit_note", finish)
         (numbered,) = stored_notes(catalog.account_id)
         assert (numbered.status, numbered.credit_note_number) == ("NUMBERED", "CN-2026-000001")
 
@@ -226,16 +229,26 @@ class TestExactlyOnce:
         assert get_invoice(operator, catalog, invoice)["credited_total"] == "2.46"  # 2 x (1.00 + 0.23)
         assert credit_counter(catalog.account_id) == 2
 
-    def test_the_reconciler_sweep_finishes_and_announces_a_numbered_credit_note(self, operator, issued, monkeypatch):
+    def test_the_reconciler_finishes_and_announces_a_numbered_credit_note_once_it_is_quiet(
+        self, operator, issued, monkeypatch, functions
+    ):
         catalog, invoice = issued
+        finish = credit_notes.finish_credit_note
         monkeypatch.setattr(credit_notes, "finish_credit_note", lambda profile, note: note)
         request = CreditNoteCreate(reason="left numbered")
         note = credit_notes.create_credit_note(catalog.account_id, invoice["id"], request, None)
-        monkeypatch.undo()
+        monkeypatch.setattr(credit_notes, "finish_credit_note", finish)
         assert note.state.value == "NUMBERED"
 
-        assert credit_notes.finish_unfinished_credit_notes() == 1
-        assert credit_notes.finish_unfinished_credit_notes() == 0
+        def reconcile(minutes_later: int) -> int:
+            at = utcnow() + timedelta(minutes=minutes_later)  # the service's clock, set by the fixture
+            answer: dict[str, Any] = functions["BillingReconcilerFunction"].invoke(scheduled_event(at))
+            finished: int = answer["credit_notes_finished"]
+            return finished
+
+        assert reconcile(0) == 0  # its own request may still be finishing it
+        assert reconcile(10) == 1
+        assert reconcile(20) == 0
 
         (item,) = stored_notes(catalog.account_id)
         assert (item.status, item.event_published) == ("ISSUED", True)

@@ -11,6 +11,7 @@ numbered or credited twice.
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from decimal import Decimal
 
 from reseller_billing.billing.credit_notes import (
@@ -230,9 +231,10 @@ def _publish(note: CreditNoteRecord) -> None:
     )
 
 
-def finish_unfinished_credit_notes() -> int:
-    """The reconciler's sweep: finish every credit note left NUMBERED or unannounced; returns how many
-    were finished. One that cannot be finished now stays listed for the next sweep."""
+def finish_unfinished_credit_notes(created_before: datetime) -> int:
+    """The reconciler's sweep: finish every credit note numbered before `created_before` and left NUMBERED
+    or unannounced (younger ones are left to the request that numbered them); returns how many were
+    finished. One that cannot be finished now stays listed for the next sweep."""
     finished = 0
     for account_id, note_id in table.unfinished_credit_notes():
         parsed = parse_credit_note_id(note_id)
@@ -240,7 +242,7 @@ def finish_unfinished_credit_notes() -> int:
             continue
         invoice_id, customer_id, _ = parsed
         note = table.get_credit_note(account_id, customer_id, invoice_id, note_id)
-        if note is None or not _unfinished(note):
+        if note is None or not _unfinished(note) or note.created_at >= created_before:
             continue
         try:
             _, profile = load_reseller(account_id)
