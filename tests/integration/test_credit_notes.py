@@ -21,7 +21,9 @@ from reseller_billing.models.credit_notes import CreditedLineRequest, CreditNote
 from reseller_billing.settings import get_settings
 from tests.integration.test_invoicing import add_customers, invoices_of, s3_object, start_run
 from tests.integration.test_legal_invoices import legal_catalog
+from tests.support import factories
 from tests.support.catalog import build_catalog
+from tests.support.iccids import iccid
 from tests.support.table import stored_items
 
 RUN_DATE = "2026-11-05"
@@ -328,3 +330,49 @@ class TestArtefacts:
             csv_text = s3_object(item.artifacts["csv"]["key"]).decode()
             assert csv_text.splitlines()[0].startswith("credit_note_number,issue_date,invoice_number")
         assert boto3.client("s3").head_object(Bucket=get_settings().artifacts_bucket, Key=item.artifacts["json"]["key"])
+
+
+class TestReplacement:
+    def test_a_full_credit_reopens_the_cycle_for_that_customer_and_a_manual_run_replaces_the_invoice(
+        self, operator, queues, clock
+    ):
+        clock.set(RUN_DATE)
+        catalog = build_catalog(operator)
+        credited, untouched = add_customers(operator, catalog, 2)
+        start_run(operator, catalog)
+        queues.drain()
+        invoices = {i["customer_id"]: i for i in invoices_of(operator, catalog)}
+        original = invoices[credited["id"]]
+        late = {"records": [factories.usage_record("late-1", iccid(1), "500", occurred_at="2026-10-25T10:00:00Z")]}
+        other_late = factories.usage_record("late-2", iccid(3), "500", occurred_at="2026-10-25T10:00:00Z")
+        assert operator.post(f"{catalog.base}/usage", late).json["rejected"][0]["reason"] == "cycle_closed"
+
+        assert post_credit(operator, catalog, original, {"reason": "Wrong VAT rate"}).status == 201
+        assert operator.patch(f"{catalog.base}/customers/{credited['id']}", {"vat_rate": "19"}).status == 200
+        accepted = operator.post(f"{catalog.base}/usage", {"records": [*late["records"], other_late]}).json
+
+        # the credited customer's cycle takes usage again; the other customer's stays closed
+        assert accepted["accepted"] == 1
+        assert [(r["record_id"], r["reason"]) for r in accepted["rejected"]] == [("late-2", "cycle_closed")]
+        clock.set("2026-11-20")
+        run = start_run(operator, catalog, RUN_DATE)
+        queues.drain()
+
+        done = operator.get(f"{catalog.base}/billing-runs/{run['id']}").json
+        assert (done["status"], done["issued"]) == ("COMPLETED", 1)
+        replacement = next(i for i in invoices_of(operator, catalog) if i.get("replaces_invoice_id"))
+        assert replacement["id"] == f"{original['id']}_r1"
+        assert replacement["replaces_invoice_id"] == original["id"]
+        assert replacement["invoice_number"] == "INV-2026-000003"
+        assert (replacement["issue_date"], replacement["cycle_start"]) == ("2026-11-20", original["cycle_start"])
+        assert (replacement["vat_rate"], replacement["status"]) == ("19", "ISSUED")
+        assert Decimal(replacement["net_total"]) > Decimal(original["net_total"])  # the late usage
+        assert get_invoice(operator, catalog, original)["status"] == "CREDITED"
+        # the cycle is closed again: late usage refused, a further run replaces nothing
+        again = operator.post(f"{catalog.base}/usage", {"records": [{**late["records"][0], "record_id": "late-3"}]})
+        assert again.json["rejected"][0]["reason"] == "cycle_closed"
+        rerun = start_run(operator, catalog, RUN_DATE)
+        queues.drain()
+        assert operator.get(f"{catalog.base}/billing-runs/{rerun['id']}").json["issued"] == 0
+        assert len(invoices_of(operator, catalog)) == 3
+        assert invoices[untouched["id"]]["status"] == "ISSUED"

@@ -13,6 +13,7 @@ from pynamodb.exceptions import DoesNotExist
 from reseller_billing.billing.credit_notes import CreditStatus, InvoiceCredit
 from reseller_billing.dal.invoices import CounterMoved
 from reseller_billing.dal.items import (
+    REOPENED,
     UNFINISHED_CREDIT_NOTES,
     CreditNoteCounter,
     CreditNoteItem,
@@ -29,8 +30,6 @@ from reseller_billing.dal.writes import Transaction, TransactionFailed
 from reseller_billing.models.common import Page, utcnow
 from reseller_billing.models.credit_notes import CreditNoteDocument, CreditNoteRecord
 from reseller_billing.models.invoices import InvoiceRecord, InvoiceState, StoredArtifact
-
-REOPENED = "OPEN"
 
 
 class InvoiceCreditMoved(Exception):

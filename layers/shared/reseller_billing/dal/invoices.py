@@ -16,6 +16,9 @@ from pynamodb.exceptions import DoesNotExist
 from reseller_billing.billing.credit_notes import CreditStatus
 from reseller_billing.billing.model import Service, Sim, SimStatus, StatusChange
 from reseller_billing.dal.items import (
+    REOPENED,
+    REOPENING_CLOSED,
+    CycleReopening,
     InvoiceCounter,
     InvoiceItem,
     ListingIndex,
@@ -28,6 +31,7 @@ from reseller_billing.dal.items import (
 )
 from reseller_billing.dal.pagination import query_page
 from reseller_billing.dal.writes import Transaction, TransactionFailed
+from reseller_billing.ids import parse_invoice_id
 from reseller_billing.models.common import Page, utcnow
 from reseller_billing.models.invoice_document import InvoiceDocument
 from reseller_billing.models.invoices import CustomerBillingData, InvoiceRecord, InvoiceState, StoredArtifact
@@ -56,11 +60,14 @@ def _invoice(item: InvoiceItem) -> InvoiceRecord:
         credited_total=item.credited_total or Decimal(0),
         credit_status=CreditStatus(item.credit_status or CreditStatus.ISSUED),
         credit_version=item.credit_version or 0,
+        replaces_invoice_id=item.replaces_invoice_id,
     )
 
 
 def _key(invoice: InvoiceRecord) -> tuple[str, str]:
-    return InvoiceItem.key(invoice.account_id, invoice.customer_id, invoice.cycle_start)
+    parsed = parse_invoice_id(invoice.id)
+    replacement = parsed[2] if parsed is not None else 0
+    return InvoiceItem.key(invoice.account_id, invoice.customer_id, invoice.cycle_start, replacement)
 
 
 def _artifacts_json(invoice: InvoiceRecord) -> dict[str, Any]:
@@ -81,7 +88,8 @@ def _sim(item: SimItem) -> Sim:
 
 def customer_billing_data(account_id: str, customer_id: str, cycle_start: date, cycle_end: date) -> CustomerBillingData:
     """The customer's invoice for the cycle (if any), its SIMs and its usage in the cycle, in one Query:
-    SK from INVOICE#{cycle_start} (this cycle's invoice and later ones) over SIM#... to
+    SK from INVOICE#{cycle_start} (this cycle's invoice, its replacements and later ones) over REOPENED#...
+    and SIM#... to
     USAGE#{~cycle_start}#~ (daily totals from the cycle start on, newest first)."""
     data = CustomerBillingData(invoice=None)
     upper = f"USAGE#{descending_date(cycle_start)}#~"
@@ -95,8 +103,10 @@ def customer_billing_data(account_id: str, customer_id: str, cycle_start: date, 
         elif isinstance(item, UsageTotalItem):
             if item.usage_date <= cycle_end:
                 data.usage.append(DailyUsage(item.iccid, Service(item.service), item.usage_date, item.quantity))
-        elif isinstance(item, InvoiceItem) and item.sk == f"INVOICE#{cycle_start.isoformat()}":
-            data.invoice = _invoice(item)
+        elif isinstance(item, InvoiceItem) and item.sk.split("#R")[0] == f"INVOICE#{cycle_start.isoformat()}":
+            data.invoice = _invoice(item)  # the original, then its replacements in order: the latest stays
+        elif isinstance(item, CycleReopening) and item.cycle_start == cycle_start:
+            data.reopened = item.state == REOPENED
     return data
 
 
@@ -146,6 +156,9 @@ def insert_numbered(account_id: str, year: int, last_number: int, invoices: Sequ
             document=invoice.document.model_dump(mode="json"),
             created_at=invoice.created_at,
         )
+        if invoice.replaces_invoice_id is not None:
+            item.replaces_invoice_id = invoice.replaces_invoice_id
+            _replace_in(tx, invoice, invoice.replaces_invoice_id)
         tx.put(item, f"invoice:{invoice.id}", InvoiceItem.pk.does_not_exist())
     try:
         tx.commit()
@@ -158,6 +171,22 @@ def insert_numbered(account_id: str, year: int, last_number: int, invoices: Sequ
         if existing:
             raise InvoicesExist(existing) from None
         raise CounterMoved() from None
+
+
+def _replace_in(tx: Transaction, invoice: InvoiceRecord, replaced_id: str) -> None:
+    """A replacement invoice is created only while the invoice it replaces is fully credited and the cycle
+    is reopened for its customer, and closes the cycle again: one live invoice per customer and cycle."""
+    parsed = parse_invoice_id(replaced_id)
+    replaced = parsed[2] if parsed is not None else 0
+    key = InvoiceItem.key(invoice.account_id, invoice.customer_id, invoice.cycle_start, replaced)
+    tx.check(InvoiceItem, key, f"replaces:{invoice.id}", InvoiceItem.credit_status == CreditStatus.CREDITED.value)
+    reopening = CycleReopening(*CycleReopening.key(invoice.account_id, invoice.customer_id, invoice.cycle_start))
+    tx.update(
+        reopening,
+        f"reopening:{invoice.id}",
+        [CycleReopening.state.set(REOPENING_CLOSED), CycleReopening.updated_at.set(utcnow())],
+        CycleReopening.state == REOPENED,
+    )
 
 
 def issue_in(tx: Transaction, invoice: InvoiceRecord) -> InvoiceRecord:
@@ -191,9 +220,11 @@ def mark_events_published(invoices: Sequence[InvoiceRecord]) -> None:
 # --- reading invoices ----------------------------------------------------------------------------
 
 
-def get_invoice(account_id: str, customer_id: str, cycle_start: date) -> InvoiceRecord | None:
+def get_invoice(account_id: str, customer_id: str, cycle_start: date, replacement: int = 0) -> InvoiceRecord | None:
     try:
-        item = InvoiceItem.get(*InvoiceItem.key(account_id, customer_id, cycle_start), consistent_read=True)
+        item = InvoiceItem.get(
+            *InvoiceItem.key(account_id, customer_id, cycle_start, replacement), consistent_read=True
+        )
     except DoesNotExist:
         return None
     return _invoice(item)

@@ -17,6 +17,7 @@ Key layout (see docs/data-model.md for the access patterns each serves):
     ACCOUNT#{aid}                           CREDIT_NOTE_COUNTER#{year}      last credit note number of a year
     ACCOUNT#{aid}#CUSTOMER#{cid}            CREDIT_NOTE#{inv_id}#{cn_id}    credit note of an invoice
     ACCOUNT#{aid}#CUSTOMER#{cid}            INVOICE#{cycle_start}           invoice
+    ACCOUNT#{aid}#CUSTOMER#{cid}            INVOICE#{cycle_start}#R{nn}     its nn-th replacement
     ACCOUNT#{aid}#CUSTOMER#{cid}            REOPENED#{cycle_start}          cycle reopened by a full credit
     ACCOUNT#{aid}#CUSTOMER#{cid}            SIM#{iccid}                     SIM with status history
     ACCOUNT#{aid}#CUSTOMER#{cid}            USAGE#{~date}#{iccid}#{service} usage total of a SIM on a day
@@ -576,9 +577,13 @@ class InvoiceItem(TableItem, discriminator="Invoice"):
     credit_status = UnicodeAttribute(null=True)
     credit_version = IntegerAttribute(null=True)
 
+    replaces_invoice_id = UnicodeAttribute(null=True)  # on a replacement invoice: the credited one it replaces
+
     @staticmethod
-    def key(account_id: str, customer_id: str, cycle_start: date) -> tuple[str, str]:
-        return customer_pk(account_id, customer_id), f"INVOICE#{cycle_start.isoformat()}"
+    def key(account_id: str, customer_id: str, cycle_start: date, replacement: int = 0) -> tuple[str, str]:
+        """The cycle's invoice; its replacements (after full credits) sort right after it, `#R01` ..."""
+        sk = f"INVOICE#{cycle_start.isoformat()}"
+        return customer_pk(account_id, customer_id), sk if replacement == 0 else f"{sk}#R{replacement:02d}"
 
 
 class CreditNoteCounter(TableItem, discriminator="CreditNoteCounter"):
@@ -623,6 +628,8 @@ def documents_pk(account_id: str) -> str:
 
 
 UNFINISHED_CREDIT_NOTES = "UNFINISHED_CREDIT_NOTES"
+REOPENED = "OPEN"
+REOPENING_CLOSED = "CLOSED"
 
 
 class CycleReopening(TableItem, discriminator="CycleReopening"):

@@ -240,7 +240,7 @@ def finish_unfinished_credit_notes(created_before: datetime) -> int:
         parsed = parse_credit_note_id(note_id)
         if parsed is None:
             continue
-        invoice_id, customer_id, _ = parsed
+        invoice_id, customer_id, *_ = parsed
         note = table.get_credit_note(account_id, customer_id, invoice_id, note_id)
         if note is None or not _unfinished(note) or note.created_at >= created_before:
             continue
@@ -261,7 +261,7 @@ def _issued_credit_note(account_id: str, credit_note_id: str) -> CreditNoteRecor
     parsed = parse_credit_note_id(credit_note_id)
     note = None
     if parsed is not None:
-        invoice_id, customer_id, _ = parsed
+        invoice_id, customer_id, *_ = parsed
         note = table.get_credit_note(account_id, customer_id, invoice_id, credit_note_id)
     if note is None or note.state is not InvoiceState.ISSUED:
         raise NotFoundError(f"credit note {credit_note_id} not found")

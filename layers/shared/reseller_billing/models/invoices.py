@@ -71,6 +71,9 @@ class Invoice(OutputModel):
     credited_total: DecimalOut | None = Field(
         default=None, description="The sum of its credit notes' gross_total; null on a preview"
     )
+    replaces_invoice_id: str | None = Field(
+        default=None, description="On a replacement invoice: the fully credited invoice of the cycle it replaces"
+    )
 
     @classmethod
     def of(cls, doc: InvoiceDocument, artifacts: dict[str, ArtifactInfo], issued_at: datetime | None = None) -> Invoice:
@@ -144,6 +147,7 @@ class InvoiceRecord(OutputModel):
     credited_total: Decimal = Decimal(0)
     credit_status: CreditStatus = CreditStatus.ISSUED
     credit_version: int = 0
+    replaces_invoice_id: str | None = None
 
     @property
     def cycle_start(self) -> date:
@@ -152,14 +156,22 @@ class InvoiceRecord(OutputModel):
     def as_invoice(self) -> Invoice:
         artifacts = {name: ArtifactInfo(sha256=a.sha256, size=a.size) for name, a in self.artifacts.items()}
         invoice = Invoice.of(self.document, artifacts, self.issued_at)
-        return invoice.model_copy(update={"status": self.credit_status, "credited_total": self.credited_total})
+        return invoice.model_copy(
+            update={
+                "status": self.credit_status,
+                "credited_total": self.credited_total,
+                "replaces_invoice_id": self.replaces_invoice_id,
+            }
+        )
 
 
 @dataclass
 class CustomerBillingData:
-    """What one customer's invoice for a cycle is computed from: its invoice for the cycle if one exists,
-    its SIMs, and its daily usage in the cycle."""
+    """What one customer's invoice for a cycle is computed from: its invoice for the cycle if one exists
+    (the latest replacement, if any), whether a full credit reopened the cycle for it, its SIMs, and its
+    daily usage in the cycle."""
 
     invoice: InvoiceRecord | None
+    reopened: bool = False
     sims: list[billing.Sim] = field(default_factory=list)
     usage: list[DailyUsage] = field(default_factory=list)
