@@ -376,3 +376,43 @@ class TestReplacement:
         assert operator.get(f"{catalog.base}/billing-runs/{rerun['id']}").json["issued"] == 0
         assert len(invoices_of(operator, catalog)) == 3
         assert invoices[untouched["id"]]["status"] == "ISSUED"
+
+
+class TestDocumentsReport:
+    def test_invoices_and_credit_notes_of_a_period_paged_and_as_csv(self, operator, issued, clock):
+        catalog, invoice = issued
+        clock.set("2026-11-07")
+        note = post_credit(operator, catalog, invoice, {"reason": "x", "lines": [{"line": 0, "amount": "1.00"}]}).json
+        path = f"{catalog.base}/documents?from=2026-11-01&to=2026-11-30"
+
+        first = operator.get(f"{path}&limit=1")
+        second = operator.get(f"{path}&limit=1&cursor={first.json['next_cursor']}")
+
+        assert first.status == 200, first.json
+        rows = [*first.json["items"], *second.json["items"]]
+        assert [(r["type"], r["number"], r["issue_date"], r["gross_total"]) for r in rows] == [
+            ("INVOICE", invoice["invoice_number"], "2026-11-05", invoice["gross_total"]),
+            ("CREDIT_NOTE", "CN-2026-000001", "2026-11-07", "1.23"),
+        ]
+        assert (rows[1]["id"], rows[1]["invoice_id"]) == (note["id"], invoice["id"])
+        assert second.json["next_cursor"] is None
+        assert operator.get(f"{catalog.base}/documents?from=2026-11-06&to=2026-11-06").json["items"] == []
+        exported = operator.get(f"{catalog.base}/documents/csv?from=2026-11-01&to=2026-11-30")
+        assert exported.status == 200
+        assert exported.header("Content-Type").startswith("text/csv")
+        lines = exported.raw.decode().splitlines()
+        assert lines[0] == "type,number,issue_date,customer_id,currency,net_total,vat_amount,gross_total,id,invoice_id"
+        assert [line.split(",")[:2] for line in lines[1:]] == [
+            ["INVOICE", invoice["invoice_number"]],
+            ["CREDIT_NOTE", "CN-2026-000001"],
+        ]
+
+    @pytest.mark.parametrize(
+        ("query", "field"),
+        [("from=2026-11-30&to=2026-11-01", "to"), ("from=2026-11-01", "to"), ("from=x&to=2026-11-01", "from")],
+    )
+    def test_a_bad_period_is_422_naming_the_field(self, operator, issued, query, field):
+        catalog, _ = issued
+        answer = operator.get(f"{catalog.base}/documents?{query}")
+        assert answer.status == 422
+        assert field in [d["field"] for d in answer.json["error"]["details"]]

@@ -122,6 +122,8 @@ QUERIES = {
     ("GET", "/accounts/{account_id}/customers/{customer_id}/invoice-preview"): "?run_date=2026-12-05",
     ("GET", "/accounts/{account_id}/invoices"): "?customer_id={customer_id}",
     ("GET", "/accounts/{account_id}/credit-notes"): "?invoice_id={invoice_id}",
+    ("GET", "/accounts/{account_id}/documents"): "?from=2026-01-01&to=2026-12-31",
+    ("GET", "/accounts/{account_id}/documents/csv"): "?from=2026-01-01&to=2026-12-31",
 }
 
 

@@ -8,6 +8,8 @@ invoice: the second one's transaction fails on the version, and it is computed a
 
 from __future__ import annotations
 
+from datetime import date
+
 from pynamodb.exceptions import DoesNotExist
 
 from reseller_billing.billing.credit_notes import CreditStatus, InvoiceCredit
@@ -19,6 +21,7 @@ from reseller_billing.dal.items import (
     CreditNoteItem,
     CycleReopening,
     InvoiceItem,
+    InvoicingDayIndex,
     ListingIndex,
     TableItem,
     credit_notes_pk,
@@ -29,6 +32,8 @@ from reseller_billing.dal.pagination import query_page
 from reseller_billing.dal.writes import Transaction, TransactionFailed
 from reseller_billing.models.common import Page, utcnow
 from reseller_billing.models.credit_notes import CreditNoteDocument, CreditNoteRecord
+from reseller_billing.models.documents import AccountingDocument, DocumentType
+from reseller_billing.models.invoice_document import InvoiceDocument
 from reseller_billing.models.invoices import InvoiceRecord, InvoiceState, StoredArtifact
 
 
@@ -221,3 +226,49 @@ def unfinished_credit_notes() -> list[tuple[str, str]]:
         for item in TableItem.unfinished_runs.query(UNFINISHED_CREDIT_NOTES)
         if isinstance(item, CreditNoteItem)
     ]
+
+
+# --- the documents report ------------------------------------------------------------------------
+
+
+def _document(item: TableItem) -> AccountingDocument:
+    if isinstance(item, CreditNoteItem):
+        note = _record(item)
+        doc = note.document
+        return AccountingDocument(
+            type=DocumentType.CREDIT_NOTE,
+            id=note.id,
+            number=note.credit_note_number,
+            issue_date=doc.issue_date,
+            customer_id=note.customer_id,
+            currency=doc.currency,
+            net_total=doc.net_total,
+            vat_amount=doc.vat_amount,
+            gross_total=doc.gross_total,
+            invoice_id=note.invoice_id,
+        )
+    assert isinstance(item, InvoiceItem)  # only these two carry the documents index's keys
+    invoice = InvoiceDocument.model_validate(item.document)
+    return AccountingDocument(
+        type=DocumentType.INVOICE,
+        id=item.id,
+        number=item.invoice_number,
+        issue_date=invoice.issue_date,
+        customer_id=item.customer_id,
+        currency=invoice.currency,
+        net_total=invoice.net_total,
+        vat_amount=invoice.vat_amount,
+        gross_total=invoice.gross_total,
+        invoice_id=item.replaces_invoice_id,
+    )
+
+
+def list_documents(
+    account_id: str, first: date, last: date, limit: int, cursor: str | None
+) -> Page[AccountingDocument]:
+    """Issued invoices and credit notes with issue dates from `first` to `last`, by issue date, type and
+    number (GSI2: ACCOUNT#{aid}#DOCUMENTS / {issue_date}#{type}#{number})."""
+    condition = InvoicingDayIndex.gsi2sk.between(f"{first.isoformat()}#", f"{last.isoformat()}#~")
+    return query_page(
+        TableItem, _document, documents_pk(account_id), condition, limit=limit, cursor=cursor, index="GSI2"
+    )

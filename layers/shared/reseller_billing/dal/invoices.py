@@ -28,6 +28,7 @@ from reseller_billing.dal.items import (
     account_pk,
     customer_pk,
     descending_date,
+    documents_pk,
 )
 from reseller_billing.dal.pagination import query_page
 from reseller_billing.dal.writes import Transaction, TransactionFailed
@@ -202,6 +203,9 @@ def issue_in(tx: Transaction, invoice: InvoiceRecord) -> InvoiceRecord:
             InvoiceItem.issued_at.set(issued_at),
             InvoiceItem.gsi1pk.set(_invoices_partition(invoice.account_id)),
             InvoiceItem.gsi1sk.set(f"{invoice.customer_id}#{invoice.cycle_start.isoformat()}"),
+            # the documents report (dal/credit_notes.py), next to the account's credit notes
+            InvoiceItem.gsi2pk.set(documents_pk(invoice.account_id)),
+            InvoiceItem.gsi2sk.set(f"{invoice.document.issue_date.isoformat()}#INVOICE#{invoice.invoice_number}"),
         ],
         InvoiceItem.status == InvoiceState.NUMBERED.value,
     )
