@@ -416,3 +416,34 @@ class TestDocumentsReport:
         answer = operator.get(f"{catalog.base}/documents?{query}")
         assert answer.status == 422
         assert field in [d["field"] for d in answer.json["error"]["details"]]
+
+    def test_sim_activations_and_status_changes_in_the_reopened_cycle_are_accepted_for_that_customer_only(
+        self, operator, queues, clock
+    ):
+        clock.set(RUN_DATE)
+        catalog = build_catalog(operator)
+        credited, other = add_customers(operator, catalog, 2)
+        start_run(operator, catalog)
+        queues.drain()
+        original = next(i for i in invoices_of(operator, catalog) if i["customer_id"] == credited["id"])
+        refused = catalog.assign(operator, iccid(90), "2026-10-20", customer_id=credited["id"])
+        assert (refused.status, refused.error_code) == (409, "cycle_closed")
+
+        assert post_credit(operator, catalog, original, {"reason": "SIM missing"}).status == 201
+
+        assert catalog.assign(operator, iccid(90), "2026-10-20", customer_id=credited["id"]).status == 201
+        suspended = operator.post(
+            f"{catalog.base}/customers/{credited['id']}/sims/{iccid(1)}/status",
+            {"status": "SUSPENDED", "effective_date": "2026-10-28"},
+        )
+        assert suspended.status == 200, suspended.json
+        elsewhere = catalog.assign(operator, iccid(91), "2026-10-20", customer_id=other["id"])
+        assert (elsewhere.status, elsewhere.error_code) == (409, "cycle_closed")
+        clock.set("2026-11-20")
+        start_run(operator, catalog, RUN_DATE)
+        queues.drain()
+        replacement = next(i for i in invoices_of(operator, catalog) if i.get("replaces_invoice_id"))
+        mrc = next(line for line in replacement["lines"] if line["kind"] == "MRC")
+        assert mrc["quantity"] == "3"  # the SIM activated in the reopened cycle is billed
+        closed_again = catalog.assign(operator, iccid(92), "2026-10-21", customer_id=credited["id"])
+        assert (closed_again.status, closed_again.error_code) == (409, "cycle_closed")
