@@ -355,11 +355,13 @@ class TestReplacement:
         assert accepted["accepted"] == 1
         assert [(r["record_id"], r["reason"]) for r in accepted["rejected"]] == [("late-2", "cycle_closed")]
         clock.set("2026-11-20")
-        run = start_run(operator, catalog, RUN_DATE)
+        chosen = {"run_date": RUN_DATE, "customer_ids": [credited["id"]]}
+        run = operator.post(f"{catalog.base}/billing-runs", chosen).json
         queues.drain()
 
         done = operator.get(f"{catalog.base}/billing-runs/{run['id']}").json
-        assert (done["status"], done["issued"]) == ("COMPLETED", 1)
+        assert (done["status"], done["customers"], done["issued"]) == ("COMPLETED", 1, 1)
+        assert done["customer_ids"] == [credited["id"]]
         replacement = next(i for i in invoices_of(operator, catalog) if i.get("replaces_invoice_id"))
         assert replacement["id"] == f"{original['id']}_r1"
         assert replacement["replaces_invoice_id"] == original["id"]
@@ -447,3 +449,30 @@ class TestDocumentsReport:
         assert mrc["quantity"] == "3"  # the SIM activated in the reopened cycle is billed
         closed_again = catalog.assign(operator, iccid(92), "2026-10-21", customer_id=credited["id"])
         assert (closed_again.status, closed_again.error_code) == (409, "cycle_closed")
+
+
+@pytest.mark.parametrize(
+    ("customer_ids", "field"),
+    [
+        ([], "customer_ids"),
+        (["cus_nope"], "customer_ids.0"),
+        (["x" * 65], "customer_ids.0"),
+        (["c"] * 1001, "customer_ids"),
+    ],
+)
+def test_a_run_for_customers_that_are_not_the_accounts_is_422_naming_them(
+    operator, catalog_for_runs, customer_ids, field
+):
+    before = stored_items()
+    answer = operator.post(
+        f"{catalog_for_runs.base}/billing-runs", {"run_date": RUN_DATE, "customer_ids": customer_ids}
+    )
+    assert answer.status == 422, answer.json
+    assert field in [d["field"] for d in answer.json["error"]["details"]]
+    assert stored_items() == before
+
+
+@pytest.fixture
+def catalog_for_runs(operator, clock):
+    clock.set(RUN_DATE)
+    return build_catalog(operator)

@@ -509,6 +509,7 @@ class BillingRunItem(TableItem, discriminator="BillingRun"):
     skipped = IntegerAttribute(default=0)
     failed = IntegerAttribute(default=0)
     requeued = IntegerAttribute(default=0)  # times the reconciler enqueued what the run had left undone
+    customer_ids = UnicodeSetAttribute(null=True)  # a run for chosen customers (up to 1,000); none: every one
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
