@@ -61,7 +61,7 @@ def get_invoice(operator, catalog, invoice) -> dict[str, Any]:
 class TestCrediting:
     def test_a_full_credit_note_equals_the_invoice_and_reopens_its_cycle(self, operator, issued):
         catalog, invoice = issued
-        assert (invoice["status"], invoice["credited_total"]) == ("ISSUED", "0")
+        assert (invoice["status"], invoice["credited_total"]) == ("ISSUED", "0.00")
 
         answer = post_credit(operator, catalog, invoice, {"reason": "Wrong VAT rate"})
 

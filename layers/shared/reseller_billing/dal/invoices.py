@@ -37,6 +37,7 @@ from reseller_billing.models.common import Page, utcnow
 from reseller_billing.models.invoice_document import InvoiceDocument
 from reseller_billing.models.invoices import CustomerBillingData, InvoiceRecord, InvoiceState, StoredArtifact
 from reseller_billing.models.usage import DailyUsage
+from reseller_billing.money import round_money
 
 
 def _invoices_partition(account_id: str) -> str:
@@ -44,6 +45,9 @@ def _invoices_partition(account_id: str) -> str:
 
 
 def _invoice(item: InvoiceItem) -> InvoiceRecord:
+    document = InvoiceDocument.model_validate(item.document)
+    # Nothing credited reads as 0 in the currency's digits ("0.00"), as a credited amount does.
+    nothing = round_money(Decimal(0), document.currency)
     return InvoiceRecord(
         id=item.id,
         account_id=item.account_id,
@@ -51,14 +55,14 @@ def _invoice(item: InvoiceItem) -> InvoiceRecord:
         run_id=item.run_id,
         invoice_number=item.invoice_number,
         state=InvoiceState(item.status),
-        document=InvoiceDocument.model_validate(item.document),
+        document=document,
         artifacts={name: StoredArtifact.model_validate(a) for name, a in (item.artifacts or {}).items()},
         event_published=item.event_published,
         created_at=item.created_at,
         issued_at=item.issued_at,
         credited_lines=tuple(Decimal(a) for a in item.credited_lines) if item.credited_lines else None,
-        credited_vat=item.credited_vat or Decimal(0),
-        credited_total=item.credited_total or Decimal(0),
+        credited_vat=item.credited_vat if item.credited_vat is not None else nothing,
+        credited_total=item.credited_total if item.credited_total is not None else nothing,
         credit_status=CreditStatus(item.credit_status or CreditStatus.ISSUED),
         credit_version=item.credit_version or 0,
         replaces_invoice_id=item.replaces_invoice_id,
