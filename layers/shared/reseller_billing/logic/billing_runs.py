@@ -92,7 +92,7 @@ def _chosen_customers(account_id: str, customer_ids: Sequence[str]) -> tuple[str
     """The chosen customers' ids, sorted and once each; 422 naming each that is not a customer of the account."""
     known = {customer.id for customer in customers_table.get_customers(account_id, set(customer_ids))}
     unknown = [
-        {"in": "body", "field": f"customer_ids.{n}", "message": "not a customer of this account"}
+        {"in": "body", "field": f"customer_ids.{n}", "message": "not a customer of this account", "type": "value_error"}
         for n, customer_id in enumerate(customer_ids)
         if customer_id not in known
     ]

@@ -114,9 +114,9 @@ def _numbered(
     except CreditRefusedError as refused:
         field = "lines" if refused.position is None else f"lines.{refused.position}.{refused.field}"
         code = ErrorCode.CREDIT_EXCEEDS_INVOICE if isinstance(refused, CreditExceedsInvoiceError) else None
-        raise UnprocessableError(
-            str(refused), code=code, details=[{"in": "body", "field": field, "message": str(refused)}]
-        ) from None
+        # "value_error": a rule of our own, which the body's schema cannot state
+        detail = {"in": "body", "field": field, "message": str(refused), "type": "value_error"}
+        raise UnprocessableError(str(refused), code=code, details=[detail]) from None
     year = utctoday().year
     last = table.read_counter(invoice.account_id, year)
     issue_date = utctoday()

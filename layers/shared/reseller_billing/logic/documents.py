@@ -32,7 +32,8 @@ CSV_COLUMNS = (
 def _period(first: date, last: date) -> None:
     if last < first:
         raise UnprocessableError(
-            "`to` is before `from`", details=[{"in": "query", "field": "to", "message": "before `from`"}]
+            "`to` is before `from`",
+            details=[{"in": "query", "field": "to", "message": "before `from`", "type": "value_error"}],
         )
 
 
@@ -77,7 +78,9 @@ def documents_csv(account_id: str, first: date, last: date) -> str:
         if rows > MAX_CSV_ROWS:
             raise UnprocessableError(
                 f"the period has more than {MAX_CSV_ROWS} documents; export it in shorter periods",
-                details=[{"in": "query", "field": "to", "message": "period too large for one CSV"}],
+                details=[
+                    {"in": "query", "field": "to", "message": "period too large for one CSV", "type": "value_error"}
+                ],
             )
         if page.next_cursor is None:
             return buffer.getvalue()
