@@ -133,6 +133,7 @@ class CreditNote(OutputModel):
     gross_total: DecimalOut
     artifacts: dict[str, ArtifactInfo] = Field(description="pdf, json, csv, xml: those the reseller's profile asks for")
     created_at: Timestamp
+    updated_at: Timestamp = Field(description="When it was issued: a credit note never changes after that")
     issued_at: Timestamp | None
 
 
@@ -173,5 +174,6 @@ class CreditNoteRecord(OutputModel):
             gross_total=doc.gross_total,
             artifacts={name: ArtifactInfo(sha256=a.sha256, size=a.size) for name, a in self.artifacts.items()},
             created_at=self.created_at,
+            updated_at=self.issued_at or self.created_at,
             issued_at=self.issued_at,
         )
