@@ -22,7 +22,7 @@ def start_billing_run(
     caller = http.principal(router)
 
     def start() -> Response[BillingRun]:
-        run = billing_runs.start_manual_run(account_id, body.run_date)
+        run = billing_runs.start_manual_run(account_id, body.run_date, body.customer_ids)
         return http.respond(
             run,
             HTTPStatus.ACCEPTED,

@@ -119,7 +119,8 @@ def aws(stack: RunningStack) -> Aws:
 
 @pytest.fixture(scope="module")
 def world(stack: RunningStack, aws: Aws) -> dict[str, str]:
-    """A reseller with a customer, a SIM, usage and an issued invoice: real ids for the path parameters."""
+    """A reseller with a customer, a SIM, usage, an issued invoice and a credit note: real ids for the path
+    parameters."""
     operator = Api(HttpTransport(stack.url)).as_operator()
     catalog = build_catalog(operator, name="Fuzz GmbH")
     sim = iccid(90_001)
@@ -130,6 +131,8 @@ def world(stack: RunningStack, aws: Aws) -> dict[str, str]:
     assert run.status == 202
     wait_for_run(operator, f"{catalog.base}/billing-runs/{run.json['id']}")
     (invoice,) = operator.get(f"{catalog.base}/invoices").json["items"]
+    credit = {"reason": "Fuzz", "lines": [{"line": 0, "amount": "0.01"}]}
+    credit_note = created(operator.post(f"{catalog.base}/invoices/{invoice['id']}/credit-notes", credit))
     aws.settle()
     aws.take_snapshot()
     return {
@@ -140,6 +143,7 @@ def world(stack: RunningStack, aws: Aws) -> dict[str, str]:
         "iccid": sim,
         "invoice_id": invoice["id"],
         "run_id": run.json["id"],
+        "credit_note_id": credit_note["id"],
     }
 
 

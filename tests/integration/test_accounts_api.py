@@ -19,6 +19,7 @@ def test_operator_creates_a_reseller_and_reads_it_back(operator):
         "customer_invoice_type": "BOTH",
         "billing_cycle_day": 5,
         "invoice_number_prefix": "INV-",
+        "credit_note_prefix": "CN-",
         "issuer": None,
         "payment_terms_days": 30,
         "bank_account": None,

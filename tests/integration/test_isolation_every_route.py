@@ -62,6 +62,8 @@ def _tenant(operator: Api, queues: Any, label: str, serial: int) -> Tenant:
     usage_file = created(operator.post(f"{catalog.base}/usage-files", {"format": "csv"}))
     queues.drain()
     (invoice,) = operator.get(f"{catalog.base}/invoices").json["items"]
+    credit = {"reason": "Goodwill", "lines": [{"line": 0, "amount": "0.01"}]}
+    credit_note = created(operator.post(f"{catalog.base}/invoices/{invoice['id']}/credit-notes", credit))
     ids = {
         "account_id": catalog.account_id,
         "customer_id": customer["id"],
@@ -72,8 +74,15 @@ def _tenant(operator: Api, queues: Any, label: str, serial: int) -> Tenant:
         "run_id": run.json["id"],
         "allocation_id": allocation.json["id"],
         "file_id": usage_file["id"],
+        "credit_note_id": credit_note["id"],
     }
-    names = {catalog.account["name"], customer["name"], customer["email"], invoice["invoice_number"]}
+    names = {
+        catalog.account["name"],
+        customer["name"],
+        customer["email"],
+        invoice["invoice_number"],
+        credit_note["credit_note_number"],
+    }
     return Tenant(ids=ids, secrets=frozenset({*ids.values(), *names}))
 
 
@@ -104,10 +113,17 @@ BODIES: dict[tuple[str, str], Body] = {
         "sims": [factories.sim(iccid(78), t.ids["product_id"])]
     },
     ("POST", "/accounts/{account_id}/usage-files"): lambda _: {"format": "ndjson"},
+    ("POST", "/accounts/{account_id}/invoices/{invoice_id}/credit-notes"): lambda _: {
+        "reason": "Hijacked",
+        "lines": [{"line": 0, "amount": "0.01"}],
+    },
 }
 QUERIES = {
     ("GET", "/accounts/{account_id}/customers/{customer_id}/invoice-preview"): "?run_date=2026-12-05",
     ("GET", "/accounts/{account_id}/invoices"): "?customer_id={customer_id}",
+    ("GET", "/accounts/{account_id}/credit-notes"): "?invoice_id={invoice_id}",
+    ("GET", "/accounts/{account_id}/documents"): "?from=2026-01-01&to=2026-12-31",
+    ("GET", "/accounts/{account_id}/documents/csv"): "?from=2026-01-01&to=2026-12-31",
 }
 
 
@@ -171,6 +187,7 @@ def test_every_route_under_my_account_with_their_ids_is_404_and_shows_nothing_of
     expected: dict[str, tuple[int, list[str]]] = dict.fromkeys(outcomes, (404, []))
     # Filtering my invoices by their customer finds none of mine; it is a filter, not a lookup.
     expected["GET /accounts/{account_id}/invoices"] = (200, [])
+    expected["GET /accounts/{account_id}/credit-notes"] = (200, [])  # likewise, by their invoice
     assert outcomes == expected
     assert len(outcomes) >= 15
     assert stored_items() == before

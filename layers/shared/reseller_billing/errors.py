@@ -60,6 +60,7 @@ class ErrorCode(StrEnum):
     RUN_DATE_NOT_CYCLE_DAY = "run_date_not_cycle_day"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     E_INVOICE_INVALID = "e_invoice_invalid"
+    CREDIT_EXCEEDS_INVOICE = "credit_exceeds_invoice"
     # 429, answered by API Gateway itself (template.yaml, GatewayResponses)
     THROTTLED = "throttled"
     # 500

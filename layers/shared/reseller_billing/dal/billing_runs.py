@@ -54,6 +54,7 @@ def _run(item: BillingRunItem) -> BillingRunRecord:
         skipped=item.skipped,
         failed=item.failed,
         requeued=item.requeued,
+        customer_ids=tuple(sorted(item.customer_ids)) if item.customer_ids else None,
         created_at=item.created_at,
         updated_at=item.updated_at,
     )
@@ -116,6 +117,7 @@ def insert_run(run: BillingRunRecord, price_list: dict[str, Any], replacing: str
         trigger=run.trigger.value,
         snapshot=price_list,
         counts_pages=True,
+        customer_ids=set(run.customer_ids) if run.customer_ids else None,
         created_at=run.created_at,
         updated_at=run.updated_at,
     )

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from reseller_billing.billing.credit_notes import CreditStatus
 from reseller_billing.billing.model import Service, Sim, SimStatus, StatusChange
 from reseller_billing.dal.items import (
+    REOPENED,
+    REOPENING_CLOSED,
+    CycleReopening,
     InvoiceCounter,
     InvoiceItem,
     ListingIndex,
@@ -23,13 +28,16 @@ from reseller_billing.dal.items import (
     account_pk,
     customer_pk,
     descending_date,
+    documents_pk,
 )
 from reseller_billing.dal.pagination import query_page
 from reseller_billing.dal.writes import Transaction, TransactionFailed
+from reseller_billing.ids import parse_invoice_id
 from reseller_billing.models.common import Page, utcnow
 from reseller_billing.models.invoice_document import InvoiceDocument
 from reseller_billing.models.invoices import CustomerBillingData, InvoiceRecord, InvoiceState, StoredArtifact
 from reseller_billing.models.usage import DailyUsage
+from reseller_billing.money import round_money
 
 
 def _invoices_partition(account_id: str) -> str:
@@ -37,6 +45,9 @@ def _invoices_partition(account_id: str) -> str:
 
 
 def _invoice(item: InvoiceItem) -> InvoiceRecord:
+    document = InvoiceDocument.model_validate(item.document)
+    # Nothing credited reads as 0 in the currency's digits ("0.00"), as a credited amount does.
+    nothing = round_money(Decimal(0), document.currency)
     return InvoiceRecord(
         id=item.id,
         account_id=item.account_id,
@@ -44,16 +55,24 @@ def _invoice(item: InvoiceItem) -> InvoiceRecord:
         run_id=item.run_id,
         invoice_number=item.invoice_number,
         state=InvoiceState(item.status),
-        document=InvoiceDocument.model_validate(item.document),
+        document=document,
         artifacts={name: StoredArtifact.model_validate(a) for name, a in (item.artifacts or {}).items()},
         event_published=item.event_published,
         created_at=item.created_at,
         issued_at=item.issued_at,
+        credited_lines=tuple(Decimal(a) for a in item.credited_lines) if item.credited_lines else None,
+        credited_vat=item.credited_vat if item.credited_vat is not None else nothing,
+        credited_total=item.credited_total if item.credited_total is not None else nothing,
+        credit_status=CreditStatus(item.credit_status or CreditStatus.ISSUED),
+        credit_version=item.credit_version or 0,
+        replaces_invoice_id=item.replaces_invoice_id,
     )
 
 
 def _key(invoice: InvoiceRecord) -> tuple[str, str]:
-    return InvoiceItem.key(invoice.account_id, invoice.customer_id, invoice.cycle_start)
+    parsed = parse_invoice_id(invoice.id)
+    replacement = parsed[2] if parsed is not None else 0
+    return InvoiceItem.key(invoice.account_id, invoice.customer_id, invoice.cycle_start, replacement)
 
 
 def _artifacts_json(invoice: InvoiceRecord) -> dict[str, Any]:
@@ -74,7 +93,8 @@ def _sim(item: SimItem) -> Sim:
 
 def customer_billing_data(account_id: str, customer_id: str, cycle_start: date, cycle_end: date) -> CustomerBillingData:
     """The customer's invoice for the cycle (if any), its SIMs and its usage in the cycle, in one Query:
-    SK from INVOICE#{cycle_start} (this cycle's invoice and later ones) over SIM#... to
+    SK from INVOICE#{cycle_start} (this cycle's invoice, its replacements and later ones) over REOPENED#...
+    and SIM#... to
     USAGE#{~cycle_start}#~ (daily totals from the cycle start on, newest first)."""
     data = CustomerBillingData(invoice=None)
     upper = f"USAGE#{descending_date(cycle_start)}#~"
@@ -88,8 +108,10 @@ def customer_billing_data(account_id: str, customer_id: str, cycle_start: date, 
         elif isinstance(item, UsageTotalItem):
             if item.usage_date <= cycle_end:
                 data.usage.append(DailyUsage(item.iccid, Service(item.service), item.usage_date, item.quantity))
-        elif isinstance(item, InvoiceItem) and item.sk == f"INVOICE#{cycle_start.isoformat()}":
-            data.invoice = _invoice(item)
+        elif isinstance(item, InvoiceItem) and item.sk.split("#R")[0] == f"INVOICE#{cycle_start.isoformat()}":
+            data.invoice = _invoice(item)  # the original, then its replacements in order: the latest stays
+        elif isinstance(item, CycleReopening) and item.cycle_start == cycle_start:
+            data.reopened = item.state == REOPENED
     return data
 
 
@@ -139,6 +161,9 @@ def insert_numbered(account_id: str, year: int, last_number: int, invoices: Sequ
             document=invoice.document.model_dump(mode="json"),
             created_at=invoice.created_at,
         )
+        if invoice.replaces_invoice_id is not None:
+            item.replaces_invoice_id = invoice.replaces_invoice_id
+            _replace_in(tx, invoice, invoice.replaces_invoice_id)
         tx.put(item, f"invoice:{invoice.id}", InvoiceItem.pk.does_not_exist())
     try:
         tx.commit()
@@ -151,6 +176,22 @@ def insert_numbered(account_id: str, year: int, last_number: int, invoices: Sequ
         if existing:
             raise InvoicesExist(existing) from None
         raise CounterMoved() from None
+
+
+def _replace_in(tx: Transaction, invoice: InvoiceRecord, replaced_id: str) -> None:
+    """A replacement invoice is created only while the invoice it replaces is fully credited and the cycle
+    is reopened for its customer, and closes the cycle again: one live invoice per customer and cycle."""
+    parsed = parse_invoice_id(replaced_id)
+    replaced = parsed[2] if parsed is not None else 0
+    key = InvoiceItem.key(invoice.account_id, invoice.customer_id, invoice.cycle_start, replaced)
+    tx.check(InvoiceItem, key, f"replaces:{invoice.id}", InvoiceItem.credit_status == CreditStatus.CREDITED.value)
+    reopening = CycleReopening(*CycleReopening.key(invoice.account_id, invoice.customer_id, invoice.cycle_start))
+    tx.update(
+        reopening,
+        f"reopening:{invoice.id}",
+        [CycleReopening.state.set(REOPENING_CLOSED), CycleReopening.updated_at.set(utcnow())],
+        CycleReopening.state == REOPENED,
+    )
 
 
 def issue_in(tx: Transaction, invoice: InvoiceRecord) -> InvoiceRecord:
@@ -166,6 +207,9 @@ def issue_in(tx: Transaction, invoice: InvoiceRecord) -> InvoiceRecord:
             InvoiceItem.issued_at.set(issued_at),
             InvoiceItem.gsi1pk.set(_invoices_partition(invoice.account_id)),
             InvoiceItem.gsi1sk.set(f"{invoice.customer_id}#{invoice.cycle_start.isoformat()}"),
+            # the documents report (dal/credit_notes.py), next to the account's credit notes
+            InvoiceItem.gsi2pk.set(documents_pk(invoice.account_id)),
+            InvoiceItem.gsi2sk.set(f"{invoice.document.issue_date.isoformat()}#INVOICE#{invoice.invoice_number}"),
         ],
         InvoiceItem.status == InvoiceState.NUMBERED.value,
     )
@@ -184,9 +228,11 @@ def mark_events_published(invoices: Sequence[InvoiceRecord]) -> None:
 # --- reading invoices ----------------------------------------------------------------------------
 
 
-def get_invoice(account_id: str, customer_id: str, cycle_start: date) -> InvoiceRecord | None:
+def get_invoice(account_id: str, customer_id: str, cycle_start: date, replacement: int = 0) -> InvoiceRecord | None:
     try:
-        item = InvoiceItem.get(*InvoiceItem.key(account_id, customer_id, cycle_start), consistent_read=True)
+        item = InvoiceItem.get(
+            *InvoiceItem.key(account_id, customer_id, cycle_start, replacement), consistent_read=True
+        )
     except DoesNotExist:
         return None
     return _invoice(item)

@@ -14,7 +14,11 @@ Key layout (see docs/data-model.md for the access patterns each serves):
     ACCOUNT#{aid}                           BILLING_RUN#{rid}               billing run and its counters
     ACCOUNT#{aid}                           CYCLE#{cycle_start}             cycle closed for usage
     ACCOUNT#{aid}                           INVOICE_COUNTER#{year}          last invoice number of a year
+    ACCOUNT#{aid}                           CREDIT_NOTE_COUNTER#{year}      last credit note number of a year
+    ACCOUNT#{aid}#CUSTOMER#{cid}            CREDIT_NOTE#{inv_id}#{cn_id}    credit note of an invoice
     ACCOUNT#{aid}#CUSTOMER#{cid}            INVOICE#{cycle_start}           invoice
+    ACCOUNT#{aid}#CUSTOMER#{cid}            INVOICE#{cycle_start}#R{nn}     its nn-th replacement
+    ACCOUNT#{aid}#CUSTOMER#{cid}            REOPENED#{cycle_start}          cycle reopened by a full credit
     ACCOUNT#{aid}#CUSTOMER#{cid}            SIM#{iccid}                     SIM with status history
     ACCOUNT#{aid}#CUSTOMER#{cid}            USAGE#{~date}#{iccid}#{service} usage total of a SIM on a day
     ACCOUNT#{aid}#BILLING_RUN#{rid}         CUSTOMER#{cid} / PAGE#{n}       run outcome per customer / page
@@ -28,11 +32,15 @@ Key layout (see docs/data-model.md for the access patterns each serves):
 customer's invoice for a cycle, its SIMs and its usage since the cycle start (invoices.py).
 
 GSI1 (Listing):      ACCOUNTS / {type}#{aid}; ACCOUNT#{aid}#INVOICES / {cid}#{cycle_start};
-                     ACCOUNT#{aid}#STOCK / {status}#{iccid}
+                     ACCOUNT#{aid}#STOCK / {status}#{iccid};
+                     ACCOUNT#{aid}#CREDIT_NOTES / {cid}#{inv_id}#{cn_id} (issued credit notes)
 GSI2 (InvoicingDay): INVOICING_DAY#{dd} / {aid}, on the INVOICING_DAY# items of resellers with customer
-                     invoicing on: one per day of their billing-cycle history.
+                     invoicing on: one per day of their billing-cycle history;
+                     ACCOUNT#{aid}#DOCUMENTS / {issue_date}#{kind}#{number}: issued credit notes, the
+                     documents report (with the invoices issued since credit notes exist).
 GSI3 (UnfinishedRuns): UNFINISHED_RUNS / {aid}#{rid}, only on billing runs the reconciler has not seen final;
-                     projects only what never changes on a run (its ids), so a run's counters are written once.
+                     projects only what never changes on a run (its ids), so a run's counters are written once;
+                     UNFINISHED_CREDIT_NOTES / {aid}#{cn_id} on credit notes not yet issued and announced.
 """
 
 from __future__ import annotations
@@ -143,6 +151,7 @@ class ResellerProfileMap(MapAttribute[str, Any]):
     customer_invoice_type = UnicodeAttribute()
     billing_cycle_day = IntegerAttribute()
     invoice_number_prefix = UnicodeAttribute()
+    credit_note_prefix = UnicodeAttribute(null=True)  # profiles stored before credit notes: the default
     # Profiles stored before these fields existed read as their defaults: no issuer, 30 days, no bank
     # account or footer, no e-invoices, and a cycle day that never changed.
     issuer = JSONAttribute(null=True)  # legal_name, address, vat_id, registration_number, email, peppol_id
@@ -500,6 +509,7 @@ class BillingRunItem(TableItem, discriminator="BillingRun"):
     skipped = IntegerAttribute(default=0)
     failed = IntegerAttribute(default=0)
     requeued = IntegerAttribute(default=0)  # times the reconciler enqueued what the run had left undone
+    customer_ids = UnicodeSetAttribute(null=True)  # a run for chosen customers (up to 1,000); none: every one
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -560,7 +570,78 @@ class InvoiceItem(TableItem, discriminator="Invoice"):
     event_published = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
     issued_at = UTCDateTimeAttribute(null=True)
+    # What its credit notes credited, moved in their numbering transactions, conditional on credit_version
+    # (absent until the first credit note): per line (decimal strings), VAT and gross; CreditStatus.
+    credited_lines = JSONAttribute(null=True)
+    credited_vat = DecimalAttribute(null=True)
+    credited_total = DecimalAttribute(null=True)
+    credit_status = UnicodeAttribute(null=True)
+    credit_version = IntegerAttribute(null=True)
+
+    replaces_invoice_id = UnicodeAttribute(null=True)  # on a replacement invoice: the credited one it replaces
+
+    @staticmethod
+    def key(account_id: str, customer_id: str, cycle_start: date, replacement: int = 0) -> tuple[str, str]:
+        """The cycle's invoice; its replacements (after full credits) sort right after it, `#R01` ..."""
+        sk = f"INVOICE#{cycle_start.isoformat()}"
+        return customer_pk(account_id, customer_id), sk if replacement == 0 else f"{sk}#R{replacement:02d}"
+
+
+class CreditNoteCounter(TableItem, discriminator="CreditNoteCounter"):
+    last_number = IntegerAttribute()
+
+    @staticmethod
+    def key(account_id: str, year: int) -> tuple[str, str]:
+        return account_pk(account_id), f"CREDIT_NOTE_COUNTER#{year}"
+
+
+class CreditNoteItem(TableItem, discriminator="CreditNote"):
+    """A credit note: NUMBERED in the transaction that credits its invoice, ISSUED once its artefacts are
+    stored; listed in GSI3 as unfinished until it is issued and CreditNoteIssued went out."""
+
+    id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    invoice_id = UnicodeAttribute()
+    credit_note_number = UnicodeAttribute()
+    status = UnicodeAttribute()
+    document = CompressedJSONAttribute()
+    artifacts = JSONAttribute(null=True)  # name -> {key, sha256, size, content_type}
+    event_published = BooleanAttribute(default=False)
+    created_at = UTCDateTimeAttribute()
+    issued_at = UTCDateTimeAttribute(null=True)
+
+    @staticmethod
+    def key(account_id: str, customer_id: str, invoice_id: str, credit_note_id: str) -> tuple[str, str]:
+        return customer_pk(account_id, customer_id), f"CREDIT_NOTE#{invoice_id}#{credit_note_id}"
+
+    @staticmethod
+    def invoice_prefix(invoice_id: str) -> str:
+        return f"CREDIT_NOTE#{invoice_id}#"
+
+
+def credit_notes_pk(account_id: str) -> str:
+    return f"{account_pk(account_id)}#CREDIT_NOTES"
+
+
+def documents_pk(account_id: str) -> str:
+    return f"{account_pk(account_id)}#DOCUMENTS"
+
+
+UNFINISHED_CREDIT_NOTES = "UNFINISHED_CREDIT_NOTES"
+REOPENED = "OPEN"
+REOPENING_CLOSED = "CLOSED"
+
+
+class CycleReopening(TableItem, discriminator="CycleReopening"):
+    """A customer's cycle reopened by the credit note that fully credited its invoice (OPEN): usage and SIM
+    changes dated in it are accepted again until a replacement invoice closes it (CLOSED)."""
+
+    cycle_start = DateAttribute()
+    state = UnicodeAttribute()
+    invoice_id = UnicodeAttribute()  # the credited invoice
+    updated_at = UTCDateTimeAttribute()
 
     @staticmethod
     def key(account_id: str, customer_id: str, cycle_start: date) -> tuple[str, str]:
-        return customer_pk(account_id, customer_id), f"INVOICE#{cycle_start.isoformat()}"
+        return customer_pk(account_id, customer_id), f"REOPENED#{cycle_start.isoformat()}"

@@ -23,8 +23,10 @@ from pynamodb.expressions.update import Action
 from reseller_billing.billing.model import SimStatus
 from reseller_billing.dal import stock
 from reseller_billing.dal.items import (
+    REOPENED,
     CustomerItem,
     CycleClosure,
+    CycleReopening,
     IccidRegistration,
     ProductItem,
     SimItem,
@@ -151,7 +153,7 @@ def insert_sim(sim: Sim, cycle_start: date) -> Versioned[Sim]:
         [CustomerItem.open_sim_count.add(1)],
         CustomerItem.status == CustomerStatus.ACTIVE.value,
     )
-    tx.check(CycleClosure, CycleClosure.key(sim.account_id, cycle_start), "cycle", CycleClosure.pk.does_not_exist())
+    guard_cycle(tx, sim.account_id, sim.customer_id, cycle_start, "cycle")
     try:
         tx.commit()
     except TransactionFailed as failure:
@@ -208,7 +210,7 @@ def _save_status_change(sim: Sim, expected_version: int, cycle_start: date) -> V
         [*set_actions(item, _CHANGED), SimItem.version.set(expected_version + 1)],
         SimItem.version == expected_version,
     )
-    tx.check(CycleClosure, CycleClosure.key(sim.account_id, cycle_start), "cycle", CycleClosure.pk.does_not_exist())
+    guard_cycle(tx, sim.account_id, sim.customer_id, cycle_start, "cycle")
     if change.status is SimStatus.RETIRED:
         registration = IccidRegistration(*IccidRegistration.key(sim.iccid))
         tx.update(registration, "registration", [IccidRegistration.retired_on.set(change.effective_date)])
@@ -270,9 +272,22 @@ def _batch_transaction(sims: Sequence[Sim], cycle_starts: dict[str, date]) -> Tr
         CustomerItem.status == CustomerStatus.ACTIVE.value,
     )
     for start in {cycle_starts[s.iccid] for s in sims}:
-        key = CycleClosure.key(first.account_id, start)
-        tx.check(CycleClosure, key, f"cycle:{start.isoformat()}", CycleClosure.pk.does_not_exist())
+        guard_cycle(tx, first.account_id, first.customer_id, start, f"cycle:{start.isoformat()}")
     return tx
+
+
+def guard_cycle(tx: Transaction, account_id: str, customer_id: str, cycle_start: date, label: str) -> None:
+    """Add to `tx` the check that the cycle takes the customer's SIM changes: not closed (not invoiced), or
+    reopened for the customer by a full credit and not replaced yet."""
+    try:
+        reopening = CycleReopening.get(*CycleReopening.key(account_id, customer_id, cycle_start), consistent_read=True)
+    except DoesNotExist:
+        reopening = None
+    if reopening is not None and reopening.state == REOPENED:
+        key = CycleReopening.key(account_id, customer_id, cycle_start)
+        tx.check(CycleReopening, key, label, CycleReopening.state == REOPENED)
+    else:
+        tx.check(CycleClosure, CycleClosure.key(account_id, cycle_start), label, CycleClosure.pk.does_not_exist())
 
 
 def _refusal(sim: Sim, failed: set[str], cycle_start: date) -> ErrorCode | None:

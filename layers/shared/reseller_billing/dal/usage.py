@@ -18,7 +18,15 @@ from decimal import Decimal
 from typing import Any
 
 from reseller_billing.billing.model import Service
-from reseller_billing.dal.items import CycleClosure, IccidRegistration, SimItem, UsageRecordItem, UsageTotalItem
+from reseller_billing.dal.items import (
+    REOPENED,
+    CycleClosure,
+    CycleReopening,
+    IccidRegistration,
+    SimItem,
+    UsageRecordItem,
+    UsageTotalItem,
+)
 from reseller_billing.dal.writes import Transaction, TransactionFailed
 from reseller_billing.errors import TransientError
 from reseller_billing.models.common import utcnow
@@ -38,6 +46,12 @@ class UsageWrite:
     occurred_at: datetime
     cycle_start: date
     source: str | None = None
+    reopened: bool = False  # the cycle is closed but reopened for the customer (a full credit)
+
+    @property
+    def cycle_guard(self) -> tuple[str, date]:
+        """What the write's transaction checks: the cycle still open, or still reopened for the customer."""
+        return (self.customer_id if self.reopened else "", self.cycle_start)
 
     @property
     def day(self) -> date:
@@ -82,6 +96,16 @@ def closed_cycles(account_id: str, cycle_starts: Iterable[date]) -> set[date]:
     return {c.cycle_start for c in CycleClosure.batch_get(keys, consistent_read=True)}
 
 
+def reopened_cycles(account_id: str, cycles: Iterable[tuple[str, date]]) -> set[tuple[str, date]]:
+    """Those of (customer id, cycle start) that a full credit reopened and no replacement closed yet."""
+    keys = [CycleReopening.key(account_id, customer_id, start) for customer_id, start in set(cycles)]
+    return {
+        (item.pk.rsplit("#", 1)[1], item.cycle_start)
+        for item in CycleReopening.batch_get(keys, consistent_read=True)
+        if item.state == REOPENED
+    }
+
+
 def _transaction(account_id: str, writes: list[UsageWrite]) -> Transaction:
     received_at = utcnow()
     tx = Transaction()
@@ -111,14 +135,18 @@ def _transaction(account_id: str, writes: list[UsageWrite]) -> Transaction:
             UsageTotalItem.usage_date.set(day),
         ]
         tx.update(total, f"total:{customer_id}:{day}:{iccid}:{service.value}", actions)
-    for start in {w.cycle_start for w in writes}:
-        key = CycleClosure.key(account_id, start)
-        tx.check(CycleClosure, key, f"cycle:{start.isoformat()}", CycleClosure.pk.does_not_exist())
+    for customer_id, start in {w.cycle_guard for w in writes}:
+        if customer_id:
+            key = CycleReopening.key(account_id, customer_id, start)
+            tx.check(CycleReopening, key, f"cycle:{start.isoformat()}", CycleReopening.state == REOPENED)
+        else:
+            key = CycleClosure.key(account_id, start)
+            tx.check(CycleClosure, key, f"cycle:{start.isoformat()}", CycleClosure.pk.does_not_exist())
     return tx
 
 
 def _operations(writes: list[UsageWrite]) -> int:
-    return len(writes) + len({w.total_key for w in writes}) + len({w.cycle_start for w in writes})
+    return len(writes) + len({w.total_key for w in writes}) + len({w.cycle_guard for w in writes})
 
 
 def _next_chunk(pending: list[UsageWrite]) -> list[UsageWrite]:

@@ -24,11 +24,19 @@ def artifact_key(account_id: str, invoice_id: str, name: str) -> str:
     return f"resellers/{account_id}/invoices/{invoice_id}/invoice.{name}"
 
 
+def credit_note_artifact_key(account_id: str, credit_note_id: str, name: str) -> str:
+    return f"resellers/{account_id}/credit-notes/{credit_note_id}/credit-note.{name}"
+
+
 def store(account_id: str, invoice_id: str, name: str, body: bytes) -> StoredArtifact:
+    """Put one artefact of an invoice (see store_at)."""
+    return store_at(artifact_key(account_id, invoice_id, name), name, body)
+
+
+def store_at(key: str, name: str, body: bytes) -> StoredArtifact:
     """Put one artefact. S3 checks the SHA-256 we send, so what is stored is what we hashed; putting the
     same bytes again (a retry) leaves the same object."""
     digest = hashlib.sha256(body).digest()
-    key = artifact_key(account_id, invoice_id, name)
     client("s3").put_object(
         Bucket=get_settings().artifacts_bucket,
         Key=key,

@@ -9,6 +9,7 @@ meanwhile, also when two requests arrive at once; the schedule leaves the cycle 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from reseller_billing.logic.invoice_composition import cycle_of_run_date
 from reseller_billing.logic.pricing import price_list_for
 from reseller_billing.models.billing_runs import BillingRun, BillingRunRecord, RunTrigger
 from reseller_billing.models.common import Page, utcnow, utctoday
+from reseller_billing.models.customers import Customer
 from reseller_billing.models.messages import FanoutPageMessage, InvoicedCustomer, InvoiceRequestMessage
 from reseller_billing.observability import logger
 from reseller_billing.settings import get_settings
@@ -49,10 +51,14 @@ def scheduled_run_id(run_date: date) -> str:
     return fixed_id("run", datetime.combine(run_date, datetime.min.time(), UTC), "SCHEDULED")
 
 
-def start_billing_run(account_id: str, run_date: date, trigger: RunTrigger, today: date) -> BillingRunRecord:
+def start_billing_run(
+    account_id: str, run_date: date, trigger: RunTrigger, today: date, customer_ids: Sequence[str] | None = None
+) -> BillingRunRecord:
     """Validate, record the run with its price list as the cycle's active run, close the cycle, and
-    enqueue the first fan-out page. RunInProgressError while another run of the cycle is not final."""
+    enqueue the first fan-out page; with `customer_ids`, the run bills those customers alone.
+    RunInProgressError while another run of the cycle is not final."""
     account, profile = load_reseller(account_id)
+    chosen = _chosen_customers(account_id, customer_ids) if customer_ids is not None else None
     if run_date > today:
         raise UnprocessableError(
             "run_date is in the future: only ended cycles are billed",
@@ -72,6 +78,7 @@ def start_billing_run(account_id: str, run_date: date, trigger: RunTrigger, toda
         cycle_end=cycle.end,
         proration_days=cycle.proration_days,
         trigger=trigger,
+        customer_ids=chosen,
         created_at=now,
         updated_at=now,
     )
@@ -79,6 +86,33 @@ def start_billing_run(account_id: str, run_date: date, trigger: RunTrigger, toda
     if started.fanout_enqueued:
         return started  # the schedule fired again for a run already under way
     return _set_off(started)
+
+
+def _chosen_customers(account_id: str, customer_ids: Sequence[str]) -> tuple[str, ...]:
+    """The chosen customers' ids, sorted and once each; 422 naming each that is not a customer of the account."""
+    known = {customer.id for customer in customers_table.get_customers(account_id, set(customer_ids))}
+    unknown = [
+        {"in": "body", "field": f"customer_ids.{n}", "message": "not a customer of this account", "type": "value_error"}
+        for n, customer_id in enumerate(customer_ids)
+        if customer_id not in known
+    ]
+    if unknown:
+        raise UnprocessableError(f"{len(unknown)} of customer_ids are not customers of this account", details=unknown)
+    return tuple(sorted(known))
+
+
+def customers_page(run: BillingRunRecord, limit: int, cursor: str | None) -> Page[Customer]:
+    """A page of the run's customers, in id order, from `cursor`: the account's customers, or the chosen
+    ones (then the cursor is the position in their list)."""
+    if run.customer_ids is None:
+        return customers_table.list_customers(run.account_id, limit, cursor)
+    start = int(cursor) if cursor else 0
+    end = min(start + limit, len(run.customer_ids))
+    customers = customers_table.get_customers(run.account_id, run.customer_ids[start:end])
+    return Page(
+        items=sorted(customers, key=lambda customer: customer.id),
+        next_cursor=str(end) if end < len(run.customer_ids) else None,
+    )
 
 
 def _record_active_run(run: BillingRunRecord, price_list: dict[str, Any]) -> BillingRunRecord:
@@ -108,9 +142,11 @@ def _set_off(run: BillingRunRecord) -> BillingRunRecord:
     return table.mark_fanout_enqueued(run)
 
 
-def start_manual_run(account_id: str, run_date: date) -> BillingRun:
-    """A run started through the API (by an operator or the reseller's own users)."""
-    return start_billing_run(account_id, run_date, RunTrigger.MANUAL, today=utctoday()).as_billing_run()
+def start_manual_run(account_id: str, run_date: date, customer_ids: Sequence[str] | None = None) -> BillingRun:
+    """A run started through the API (by an operator or the reseller's own users), for every customer or
+    the chosen ones."""
+    run = start_billing_run(account_id, run_date, RunTrigger.MANUAL, today=utctoday(), customer_ids=customer_ids)
+    return run.as_billing_run()
 
 
 def run_scheduled_billing(day: date) -> list[str]:
@@ -140,7 +176,7 @@ def run_scheduled_billing(day: date) -> list[str]:
 def fan_out_page(message: FanoutPageMessage) -> None:
     """Send one page of a run's customers to the invoice queue, enqueue the next page, count this one."""
     run = table.get_run(message.account_id, message.run_id)
-    customers = customers_table.list_customers(message.account_id, get_settings().fanout_page_size, message.cursor)
+    customers = customers_page(run, get_settings().fanout_page_size, message.cursor)
     if customers.next_cursor:
         # The next page first: pages are then fanned out by several instances at once, not in a chain.
         queues.send_fanout_page(message.model_copy(update={"page": message.page + 1, "cursor": customers.next_cursor}))

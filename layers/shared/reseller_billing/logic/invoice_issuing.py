@@ -16,12 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
+from reseller_billing.billing.credit_notes import CreditStatus
 from reseller_billing.billing.cycles import BillingCycle
 from reseller_billing.dal import billing_runs as runs_table
 from reseller_billing.dal import invoices as table
 from reseller_billing.dal.billing_runs import Outcome
 from reseller_billing.dal.invoices import CounterMoved, InvoicesExist
 from reseller_billing.errors import ErrorCode, TransientError
+from reseller_billing.ids import invoice_id, parse_invoice_id, replaced_invoice_id
 from reseller_billing.integration import artifacts, events
 from reseller_billing.logic.invoice_composition import compose_invoice, numbered
 from reseller_billing.logic.pricing import PriceList
@@ -29,7 +31,7 @@ from reseller_billing.models.accounts import ResellerProfile
 from reseller_billing.models.billing_runs import RunOutcome, SkipReason
 from reseller_billing.models.common import utcnow, utctoday
 from reseller_billing.models.invoice_document import InvoiceDocument
-from reseller_billing.models.invoices import ArtifactInfo, InvoiceRecord, InvoiceState
+from reseller_billing.models.invoices import ArtifactInfo, CustomerBillingData, InvoiceRecord, InvoiceState
 from reseller_billing.models.messages import InvoicedCustomer, InvoiceIssued
 from reseller_billing.observability import logger, metrics
 from reseller_billing.rendering.artifacts import render_artifacts
@@ -139,14 +141,17 @@ def _issue_group_with(
     for request, read in reads:
         try:
             data = read.result()
-            if data.invoice is not None and data.invoice.state is InvoiceState.ISSUED:
+            replaced = data.invoice if data.invoice is not None and _replaceable(data) else None
+            if data.invoice is not None and replaced is None and data.invoice.state is InvoiceState.ISSUED:
                 outcomes.append(_already_issued(run, data.invoice))
                 if not data.invoice.event_published:
                     events_due.append(data.invoice)
-            elif data.invoice is not None:
+            elif data.invoice is not None and replaced is None:
                 to_store.append((request, data.invoice))
             else:
                 doc = compose_invoice(run.price_list, request.customer, run.cycle, data, utctoday())
+                if replaced is not None:
+                    doc = _replacement_of(replaced, doc)
                 if doc.lines:
                     drafts.append((request, doc))
                 else:
@@ -186,6 +191,26 @@ def _issue_group_with(
         by_customer = {r.customer_id: r.message_id for r in group}
         for invoice in due:
             failed[by_customer[invoice.customer_id]] = error
+
+
+def _replaceable(data: CustomerBillingData) -> bool:
+    """A fully credited invoice whose cycle is reopened for the customer: the run issues a replacement."""
+    invoice = data.invoice
+    return (
+        data.reopened
+        and invoice is not None
+        and invoice.state is InvoiceState.ISSUED
+        and invoice.credit_status is CreditStatus.CREDITED
+    )
+
+
+def _replacement_of(replaced: InvoiceRecord, doc: InvoiceDocument) -> InvoiceDocument:
+    """The replacement of `replaced`: the next replacement id of its customer and cycle (its number comes
+    with numbering); `replaces_invoice_id` follows from that id."""
+    parsed = parse_invoice_id(replaced.id)
+    assert parsed is not None  # stored invoices carry the ids invoice_id() made
+    customer_id, cycle_start, replacement = parsed
+    return doc.model_copy(update={"id": invoice_id(customer_id, cycle_start, replacement + 1)})
 
 
 def _already_issued(run: _Run, invoice: InvoiceRecord) -> Outcome:
@@ -259,6 +284,7 @@ def _numbered_invoice(account_id: str, run: _Run, request: InvoiceRequest, doc: 
         state=InvoiceState.NUMBERED,
         document=doc,
         created_at=utcnow(),
+        replaces_invoice_id=replaced_invoice_id(doc.id),
     )
 
 

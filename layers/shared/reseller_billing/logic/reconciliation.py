@@ -35,6 +35,7 @@ from reseller_billing.dal import billing_runs as table
 from reseller_billing.dal import customers as customers_table
 from reseller_billing.dal.billing_runs import Outcome
 from reseller_billing.integration import queues
+from reseller_billing.logic.billing_runs import customers_page
 from reseller_billing.models.billing_runs import BillingRunRecord, FanoutPageRecord, RunOutcome
 from reseller_billing.models.messages import FanoutPageMessage, InvoicedCustomer, InvoiceRequestMessage
 from reseller_billing.observability import logger
@@ -143,7 +144,7 @@ def _settle(run: BillingRunRecord, now: datetime, done: Reconciliation) -> None:
     reason = f"reconciled: no outcome {minutes} minutes after the run started"
 
     def record_page(missing: _MissingPage) -> FanoutPageRecord:
-        customers = customers_table.list_customers(run.account_id, page_size, missing.cursor)
+        customers = customers_page(run, page_size, missing.cursor)
         ids = tuple(customer.id for customer in customers.items)
         table.record_fanout_page(run.account_id, run.id, missing.page, ids, customers.next_cursor)
         done.pages_recorded += 1

@@ -5,6 +5,7 @@ cycle invoiced already, or a service its SIM's plan does not price in that cycle
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -82,6 +83,22 @@ def services_priced(
     return frozenset(allowance.service for allowance in plan.version_on(cycle_start).allowances)
 
 
+def _in_closed_cycles(
+    account_id: str, candidates: list[tuple[int, UsageWrite]]
+) -> tuple[set[date], list[tuple[int, UsageWrite]]]:
+    """The closed cycles among the writes', and the writes, those in a cycle a full credit reopened for
+    their customer marked so: such a cycle takes that customer's usage again."""
+    closed = table.closed_cycles(account_id, (w.cycle_start for _, w in candidates))
+    reopened = table.reopened_cycles(
+        account_id, {(w.customer_id, w.cycle_start) for _, w in candidates if w.cycle_start in closed}
+    )
+    marked = [
+        (index, replace(write, reopened=True) if (write.customer_id, write.cycle_start) in reopened else write)
+        for index, write in candidates
+    ]
+    return closed, marked
+
+
 def ingest_usage(account_id: str, raw_records: list[Any], sources: Sequence[str] | None = None) -> UsageResult:
     """Accept usage for a reseller's SIMs. A record is rejected when it is malformed, fails
     `check_record`, is of a service its SIM's plan does not price in the record's cycle, or is dated in
@@ -149,11 +166,11 @@ def ingest_usage(account_id: str, raw_records: list[Any], sources: Sequence[str]
         )
         candidates.append((index, write))
 
-    closed = table.closed_cycles(account_id, (w.cycle_start for _, w in candidates))
+    closed, candidates = _in_closed_cycles(account_id, candidates)
     writes: list[UsageWrite] = []
     index_of: dict[str, int] = {}
     for index, write in candidates:
-        if write.cycle_start in closed:
+        if write.cycle_start in closed and not write.reopened:
             rejected.append(
                 RejectedRecord(
                     index=index,

@@ -125,6 +125,7 @@ class ResellerProfile(InputModel):
     customer_invoice_type: InvoiceType
     billing_cycle_day: CycleDay
     invoice_number_prefix: Annotated[str, Field(pattern=r"^[A-Z0-9-]{1,12}$")] = "INV-"
+    credit_note_prefix: Annotated[str, Field(pattern=r"^[A-Z0-9-]{1,12}$")] = "CN-"
     issuer: IssuerDetails | None = None
     payment_terms_days: PaymentTermsDays = Field(
         default=30, description="Days from an invoice's issue date to its due date"

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
-from reseller_billing.models.common import InputModel, IsoDate, OutputModel, Resource, Timestamp
+from reseller_billing.models.common import InputModel, IsoDate, OutputModel, Resource, ResourceId, Timestamp
+
+MAX_CHOSEN_CUSTOMERS = 1000
 
 
 class RunTrigger(StrEnum):
@@ -58,6 +61,11 @@ class BillingRunRequest(InputModel):
     run_date: IsoDate = Field(
         description="A run date of the reseller's cycles; bills the cycle that ended the day before"
     )
+    customer_ids: Annotated[list[ResourceId], Field(min_length=1, max_length=MAX_CHOSEN_CUSTOMERS)] | None = Field(
+        default=None,
+        description="Only these customers of the account (up to 1,000), e.g. to issue a replacement invoice; "
+        "absent: every customer",
+    )
 
 
 class BillingRun(Resource):
@@ -71,6 +79,7 @@ class BillingRun(Resource):
     issued: int
     skipped: int
     failed: int
+    customer_ids: list[str] | None = Field(default=None, description="A run for chosen customers: their ids")
 
 
 class BillingRunRecord(OutputModel):
@@ -93,6 +102,7 @@ class BillingRunRecord(OutputModel):
     skipped: int = 0
     failed: int = 0
     requeued: int = 0
+    customer_ids: tuple[str, ...] | None = None  # a run for chosen customers: their ids, sorted
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -129,6 +139,7 @@ class BillingRunRecord(OutputModel):
             issued=self.issued,
             skipped=self.skipped,
             failed=self.failed,
+            customer_ids=list(self.customer_ids) if self.customer_ids is not None else None,
             created_at=self.created_at,
             updated_at=self.updated_at,
         )

@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import Field, PlainSerializer
 
 from reseller_billing.billing import model as billing
+from reseller_billing.billing.credit_notes import CreditStatus
 from reseller_billing.billing.model import LineKind
 from reseller_billing.models.common import OutputModel, Timestamp
 from reseller_billing.models.invoice_document import BilledCustomer, InvoiceDocument, Issuer, Payment, TaxCategory
@@ -63,6 +64,16 @@ class Invoice(OutputModel):
     footer: str | None
     artifacts: dict[str, ArtifactInfo] = Field(description="pdf, json, csv, xml: those the reseller's profile asks for")
     issued_at: Timestamp | None = None
+    status: CreditStatus | None = Field(
+        default=None,
+        description="ISSUED, PARTIALLY_CREDITED or CREDITED (every line fully credited); null on a preview",
+    )
+    credited_total: DecimalOut | None = Field(
+        default=None, description="The sum of its credit notes' gross_total; null on a preview"
+    )
+    replaces_invoice_id: str | None = Field(
+        default=None, description="On a replacement invoice: the fully credited invoice of the cycle it replaces"
+    )
 
     @classmethod
     def of(cls, doc: InvoiceDocument, artifacts: dict[str, ArtifactInfo], issued_at: datetime | None = None) -> Invoice:
@@ -130,6 +141,13 @@ class InvoiceRecord(OutputModel):
     event_published: bool = False
     created_at: datetime
     issued_at: datetime | None = None
+    # What its credit notes credited (per line, VAT, gross), and the version those moved with.
+    credited_lines: tuple[Decimal, ...] | None = None
+    credited_vat: Decimal = Decimal(0)
+    credited_total: Decimal = Decimal(0)
+    credit_status: CreditStatus = CreditStatus.ISSUED
+    credit_version: int = 0
+    replaces_invoice_id: str | None = None
 
     @property
     def cycle_start(self) -> date:
@@ -137,14 +155,23 @@ class InvoiceRecord(OutputModel):
 
     def as_invoice(self) -> Invoice:
         artifacts = {name: ArtifactInfo(sha256=a.sha256, size=a.size) for name, a in self.artifacts.items()}
-        return Invoice.of(self.document, artifacts, self.issued_at)
+        invoice = Invoice.of(self.document, artifacts, self.issued_at)
+        return invoice.model_copy(
+            update={
+                "status": self.credit_status,
+                "credited_total": self.credited_total,
+                "replaces_invoice_id": self.replaces_invoice_id,
+            }
+        )
 
 
 @dataclass
 class CustomerBillingData:
-    """What one customer's invoice for a cycle is computed from: its invoice for the cycle if one exists,
-    its SIMs, and its daily usage in the cycle."""
+    """What one customer's invoice for a cycle is computed from: its invoice for the cycle if one exists
+    (the latest replacement, if any), whether a full credit reopened the cycle for it, its SIMs, and its
+    daily usage in the cycle."""
 
     invoice: InvoiceRecord | None
+    reopened: bool = False
     sims: list[billing.Sim] = field(default_factory=list)
     usage: list[DailyUsage] = field(default_factory=list)

@@ -103,3 +103,22 @@ class InvoiceIssued(Message):
     gross_total: DecimalOut
     artifacts: dict[str, ArtifactInfo]
     issued_at: datetime
+
+
+class CreditNoteIssued(Message):
+    """Detail of the `CreditNoteIssued` event on EventBridge (source `reseller-billing`). Amounts are
+    positive: what the credit note takes off the invoice."""
+
+    credit_note_id: str
+    credit_note_number: str
+    invoice_id: str
+    invoice_number: str
+    account_id: str
+    customer_id: str
+    currency: str
+    issue_date: date
+    net_total: DecimalOut
+    vat_amount: DecimalOut
+    gross_total: DecimalOut
+    artifacts: dict[str, ArtifactInfo]
+    issued_at: datetime

@@ -51,11 +51,17 @@ class NotAnEInvoiceError(ValueError):
     """The document lacks what every e-invoice has: a number (a preview) or the issuer's details."""
 
 
-def render_e_invoice(doc: InvoiceDocument, e_invoice_format: EInvoiceFormat) -> bytes:
-    """The invoice as UBL or CII XML bytes; equal documents give equal bytes.
+def render_e_invoice(
+    doc: InvoiceDocument,
+    e_invoice_format: EInvoiceFormat,
+    document_type: DocumentType = DocumentType.INVOICE,
+    preceding_invoice: PrecedingInvoice | None = None,
+) -> bytes:
+    """The invoice (or, with `document_type` CREDIT_NOTE, the credit note correcting `preceding_invoice`)
+    as UBL or CII XML bytes; equal documents give equal bytes.
 
     Raises `EInvoiceError` (422 `e_invoice_invalid`) for a document that could not pass EN 16931."""
-    document = einvoice_document(doc, DocumentType.INVOICE)
+    document = einvoice_document(doc, document_type, preceding_invoice)
     if e_invoice_format is EInvoiceFormat.UBL:
         return to_ubl(document)
     if e_invoice_format is EInvoiceFormat.FACTUR_X:

@@ -43,6 +43,10 @@ class Label(StrEnum):
     PAGE_OF = "page_of"
     SIM_DAYS = "sim_days"
     TAX_EXEMPT = "tax_exempt"
+    CREDIT_NOTE = "credit_note"
+    CREDIT_NOTE_NUMBER = "credit_note_number"
+    CREDITED_INVOICE = "credited_invoice"
+    REASON = "reason"
 
 
 _EN = {
@@ -77,6 +81,10 @@ _EN = {
     Label.PAGE_OF: "Page {page} of {pages}",
     Label.SIM_DAYS: "{sim_days} SIM-days / {cycle_days} days",
     Label.TAX_EXEMPT: "VAT exempt: {reason}",
+    Label.CREDIT_NOTE: "Credit note",
+    Label.CREDIT_NOTE_NUMBER: "Credit note number",
+    Label.CREDITED_INVOICE: "Credits invoice",
+    Label.REASON: "Reason",
 }
 _DE = {
     Label.INVOICE: "Rechnung",
@@ -110,6 +118,10 @@ _DE = {
     Label.PAGE_OF: "Seite {page} von {pages}",
     Label.SIM_DAYS: "{sim_days} SIM-Tage / {cycle_days} Tage",
     Label.TAX_EXEMPT: "Steuerbefreit: {reason}",
+    Label.CREDIT_NOTE: "Gutschrift",
+    Label.CREDIT_NOTE_NUMBER: "Gutschriftsnummer",
+    Label.CREDITED_INVOICE: "Zu Rechnung",
+    Label.REASON: "Grund",
 }
 _FR = {
     Label.INVOICE: "Facture",
@@ -143,6 +155,10 @@ _FR = {
     Label.PAGE_OF: "Page {page} sur {pages}",
     Label.SIM_DAYS: "{sim_days} jours-SIM / {cycle_days} jours",
     Label.TAX_EXEMPT: "Exonération de TVA : {reason}",
+    Label.CREDIT_NOTE: "Avoir",
+    Label.CREDIT_NOTE_NUMBER: "Numéro d'avoir",
+    Label.CREDITED_INVOICE: "Avoir sur la facture",
+    Label.REASON: "Motif",
 }
 LABELS: dict[DocumentLocale, dict[Label, str]] = {
     DocumentLocale.EN: _EN,

@@ -54,13 +54,24 @@ _CELL_PADDING_X = 1.5
 _CELL_PADDING = Padding(top=0, right=_CELL_PADDING_X, bottom=0, left=_CELL_PADDING_X)  # for splitting a cell
 
 
-def render_pdf(doc: InvoiceDocument, font: FontChoice = "bundled") -> bytes:
-    """The invoice as A4 PDF bytes in the customer's locale; equal documents give equal bytes.
+@dataclass(frozen=True, slots=True)
+class CreditedInvoiceRef:
+    """What a credit note's PDF says about the invoice it credits, and why."""
+
+    invoice_number: str
+    issue_date: date
+    reason: str
+
+
+def render_pdf(doc: InvoiceDocument, font: FontChoice = "bundled", credits: CreditedInvoiceRef | None = None) -> bytes:
+    """The invoice as A4 PDF bytes in the customer's locale; equal documents give equal bytes. With
+    `credits`, `doc` is a credit note (its number, date, credited lines and totals): titled so, referencing
+    the invoice it credits and the reason instead of payment terms.
 
     `font="core"` sets the same page in the PDF core font Helvetica, which embeds nothing but draws only
     Windows-1252 text: it exists to measure what the bundled font costs.
     """
-    pdf = _InvoicePdf(doc, font)
+    pdf = _InvoicePdf(doc, font, credits)
     pdf.draw()
     if font == "core":
         return bytes(pdf.output())
@@ -141,9 +152,11 @@ def _decimals(value: Decimal) -> int:
 
 
 class _InvoicePdf(FPDF):
-    def __init__(self, doc: InvoiceDocument, font: FontChoice) -> None:
+    def __init__(self, doc: InvoiceDocument, font: FontChoice, credits: CreditedInvoiceRef | None = None) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.doc = doc
+        self.credits = credits
+        self.kind = Label.INVOICE if credits is None else Label.CREDIT_NOTE
         self.locale = doc.customer.locale
         self.formats = LocaleFormats(self.locale, doc.currency)
         if font == "core":
@@ -152,7 +165,7 @@ class _InvoicePdf(FPDF):
         else:
             self.family = BUNDLED_FAMILY
             add_bundled_fonts(self)
-        self.set_title(f"{self._label(Label.INVOICE)} {self._number()}")
+        self.set_title(f"{self._label(self.kind)} {self._number()}")
         self.set_author(_issuer_name(doc))
         self.set_creation_date(datetime.combine(doc.issue_date, time(0), tzinfo=UTC))
         self.set_lang(self.locale.value)
@@ -181,7 +194,7 @@ class _InvoicePdf(FPDF):
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         # Left-aligned: fpdf2 reserves the width of "000" for the page count, which right-aligned would show.
         self.cell(self.epw * 0.3, 6, self._label(Label.PAGE_OF, page=self.page_no(), pages="{nb}"), align="L")
-        issued_by = f"{_issuer_name(self.doc)} · {self._label(Label.INVOICE)} {self._number()}"
+        issued_by = f"{_issuer_name(self.doc)} · {self._label(self.kind)} {self._number()}"
         self.cell(self.epw * 0.7, 6, issued_by, align="R")
         self.set_text_color(*_INK)
 
@@ -217,7 +230,7 @@ class _InvoicePdf(FPDF):
         issuer_bottom = self.get_y()
         self.set_y(top)
         self.set_font(self.family, "B", 20)
-        title = self._label(Label.INVOICE if self.doc.invoice_number else Label.INVOICE_PREVIEW)
+        title = self._label(self.kind if self.doc.invoice_number else Label.INVOICE_PREVIEW)
         self.cell(0, 8, title.upper(), align="R", new_x="LMARGIN", new_y="NEXT")
         self.set_y(max(self.get_y(), issuer_bottom, top + 16) + 2)
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
@@ -251,10 +264,21 @@ class _InvoicePdf(FPDF):
             self.multi_cell(left_width, 4.8, line, new_x="LMARGIN", new_y="NEXT")
         left_bottom = self.get_y()
 
+        if self.credits is None:
+            document_rows = (
+                _Row(self._label(Label.INVOICE_NUMBER), self._number()),
+                _Row(self._label(Label.ISSUE_DATE), formats.date(doc.issue_date)),
+                _Row(self._label(Label.DUE_DATE), formats.date(doc.due_date)),
+            )
+        else:
+            credited = f"{self.credits.invoice_number} ({formats.date(self.credits.issue_date)})"
+            document_rows = (
+                _Row(self._label(Label.CREDIT_NOTE_NUMBER), self._number()),
+                _Row(self._label(Label.ISSUE_DATE), formats.date(doc.issue_date)),
+                _Row(self._label(Label.CREDITED_INVOICE), credited),
+            )
         facts = (
-            _Row(self._label(Label.INVOICE_NUMBER), self._number()),
-            _Row(self._label(Label.ISSUE_DATE), formats.date(doc.issue_date)),
-            _Row(self._label(Label.DUE_DATE), formats.date(doc.due_date)),
+            *document_rows,
             _Row(self._label(Label.BILLING_DATE), formats.date(doc.billing_date)),
             _Row(
                 self._label(Label.BILLING_PERIOD),
@@ -438,8 +462,15 @@ class _InvoicePdf(FPDF):
         return wording
 
     def _draw_payment(self) -> None:
-        """Payment terms, the due date and where to pay: what a customer needs to pay this invoice."""
+        """Payment terms, the due date and where to pay: what a customer needs to pay this invoice. A
+        credit note says why it was issued instead."""
         doc, payment, formats = self.doc, self.doc.payment, self.formats
+        if self.credits is not None:
+            self.ln(6)
+            self._small_caps(self._label(Label.REASON), self.epw)
+            self.set_font(self.family, "", 9)
+            self.multi_cell(0, 4.8, self.credits.reason, align="L", new_x="LMARGIN", new_y="NEXT")
+            return
         lines = [
             self._label(Label.PAY_BY, amount=formats.money(doc.gross_total), date=formats.date(doc.due_date)),
             payment_terms_text(payment.terms_days, self.locale),

@@ -40,7 +40,7 @@ def render_json(doc: InvoiceDocument) -> bytes:
     Amounts and quantities are strings in fixed-point notation with the digits the model holds ("11.30",
     never 11.3 or "1.13E+1"), as `schemas/invoice-<version>.schema.json` describes them.
     """
-    text = json.dumps(doc.model_dump(), ensure_ascii=False, separators=(",", ":"), default=_json_scalar)
+    text = json.dumps(doc.model_dump(), ensure_ascii=False, separators=(",", ":"), default=json_scalar)
     return (text + "\n").encode("utf-8")
 
 
@@ -91,7 +91,7 @@ def user_text_cell(text: str) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-def _json_scalar(value: object) -> str:
+def json_scalar(value: object) -> str:
     if isinstance(value, Decimal):
         return _decimal(value)
     if isinstance(value, date):
