@@ -228,6 +228,8 @@ def fuzz(case: Any, role: str, world: dict[str, str], aws: Aws) -> None:
 def bounded_ranges(body: Any) -> None:
     """An ICCID range of a valid size above the cap is cut to it (any other body is left as generated)."""
     stock_range = body.get("range") if isinstance(body, dict) else None
-    count = stock_range.get("count") if isinstance(stock_range, dict) else None
+    if not isinstance(stock_range, dict):
+        return
+    count = stock_range.get("count")
     if type(count) is int and RANGE_COUNT_CAP < count <= 100_000:
         stock_range["count"] = RANGE_COUNT_CAP
