@@ -21,6 +21,7 @@ from reseller_billing.dal import billing_runs as runs_table
 from reseller_billing.dal import invoices as table
 from reseller_billing.dal.billing_runs import Outcome
 from reseller_billing.dal.invoices import CounterMoved, InvoicesExist
+from reseller_billing.dal.writes import refused_as_invalid
 from reseller_billing.errors import ErrorCode, TransientError
 from reseller_billing.integration import artifacts, events
 from reseller_billing.logic.invoice_composition import compose_invoice, numbered
@@ -29,7 +30,7 @@ from reseller_billing.models.accounts import ResellerProfile
 from reseller_billing.models.billing_runs import RunOutcome, SkipReason
 from reseller_billing.models.common import utcnow, utctoday
 from reseller_billing.models.invoice_document import InvoiceDocument
-from reseller_billing.models.invoices import ArtifactInfo, InvoiceRecord, InvoiceState
+from reseller_billing.models.invoices import ArtifactInfo, CustomerBillingData, InvoiceRecord, InvoiceState
 from reseller_billing.models.messages import InvoicedCustomer, InvoiceIssued
 from reseller_billing.observability import logger, metrics
 from reseller_billing.rendering.artifacts import render_artifacts
@@ -37,6 +38,9 @@ from reseller_billing.settings import get_settings
 
 NUMBERING_ATTEMPTS = 8
 NUMBERED_PER_TRANSACTION = 99  # and the counter: TransactWriteItems takes 100 items
+# TransactWriteItems also takes at most 4 MB: a numbering transaction stops adding invoices at this
+# estimate (an invoice item holds no per-SIM detail, a few KB, so this only binds on very long invoices).
+NUMBERING_TRANSACTION_BYTES = 2 * 1024 * 1024
 IO_THREADS = 8
 LAST_DELIVERY_ATTEMPTS = 3  # to count a request on its last delivery as FAILED before working on it
 
@@ -144,7 +148,7 @@ def _issue_group_with(
                 if not data.invoice.event_published:
                     events_due.append(data.invoice)
             elif data.invoice is not None:
-                to_store.append((request, data.invoice))
+                to_store.append((request, _with_sim_detail(account_id, request, data.invoice, data)))
             else:
                 doc = compose_invoice(run.price_list, request.customer, run.cycle, data, utctoday())
                 if doc.lines:
@@ -155,7 +159,7 @@ def _issue_group_with(
             logger.exception("could not compute an invoice", extra={"customer_id": request.customer_id})
             failed[request.message_id] = error
 
-    for request, invoice in _number(account_id, run, drafts):
+    for request, invoice in _number(account_id, run, drafts, failed):
         to_store.append((request, invoice))
 
     rendered: list[tuple[InvoiceRequest, InvoiceRecord, dict[str, bytes]]] = []
@@ -176,7 +180,7 @@ def _issue_group_with(
             logger.exception("could not store artefacts", extra={"invoice_id": invoice.id})
             failed[request.message_id] = error
 
-    issued = runs_table.record_outcomes(account_id, run.run_id, outcomes)
+    issued = _record_outcomes(account_id, run.run_id, outcomes, group, failed)
     metrics.add_metric(name="InvoicesIssued", unit="Count", value=len(issued))
     due = [*issued, *events_due]
     try:
@@ -188,6 +192,62 @@ def _issue_group_with(
             failed[by_customer[invoice.customer_id]] = error
 
 
+def _with_sim_detail(
+    account_id: str, request: InvoiceRequest, invoice: InvoiceRecord, data: CustomerBillingData
+) -> InvoiceRecord:
+    """A NUMBERED invoice (numbered, then the worker stopped before issuing it) with its per-SIM detail,
+    which the invoice item does not keep: computed again from what it was computed from (its run's price
+    list, its customer as the invoice shows it, the SIMs and usage of its closed cycle). The result must be
+    the invoice that was numbered, line for line and total for total; anything else fails loudly rather
+    than render detail that does not add up to the numbered invoice."""
+    stored = invoice.document
+    run = _run(account_id, invoice.run_id)
+    customer = request.customer.model_copy(
+        update={
+            "vat_rate": stored.vat_rate,
+            "tax_treatment": stored.customer.tax_treatment,
+            "tax_exemption_reason": stored.customer.tax_exemption_reason,
+            "locale": stored.customer.locale,
+        }
+    )
+    return _detailed(invoice, compose_invoice(run.price_list, customer, run.cycle, data, stored.issue_date))
+
+
+def _detailed(invoice: InvoiceRecord, computed: InvoiceDocument) -> InvoiceRecord:
+    """The stored invoice (its number, dates and customer as numbered) with the per-SIM detail of
+    `computed`, which must have its lines and totals."""
+    stored = invoice.document
+    totals = (computed.net_total, computed.vat_amount, computed.gross_total)
+    if computed.lines != stored.lines or totals != (stored.net_total, stored.vat_amount, stored.gross_total):
+        raise RuntimeError(
+            f"invoice {invoice.id} computed again differs from the numbered {invoice.invoice_number}: net "
+            f"{computed.net_total} against {stored.net_total}, {len(computed.lines)} lines against {len(stored.lines)}"
+        )
+    return invoice.model_copy(update={"document": stored.model_copy(update={"sims": computed.sims})})
+
+
+def _record_outcomes(
+    account_id: str, run_id: str, outcomes: list[Outcome], group: list[InvoiceRequest], failed: dict[str, Exception]
+) -> list[InvoiceRecord]:
+    """Record the outcomes together; if DynamoDB refuses the request itself (conditions record_outcomes
+    settles on its own), record each on its own, so that one customer's failure fails only its request."""
+    try:
+        return runs_table.record_outcomes(account_id, run_id, outcomes)
+    except Exception as error:
+        if len(outcomes) <= 1 or not refused_as_invalid(error):
+            raise  # a throttled or unreachable table fails the batch: its messages are delivered again
+        logger.exception("DynamoDB refused the batch's outcomes; recording them one by one")
+    by_customer = {r.customer_id: r.message_id for r in group}
+    issued: list[InvoiceRecord] = []
+    for outcome in outcomes:
+        try:
+            issued += runs_table.record_outcomes(account_id, run_id, [outcome])
+        except Exception as error:
+            logger.exception("could not record an outcome", extra={"customer_id": outcome.customer_id})
+            failed[by_customer[outcome.customer_id]] = error
+    return issued
+
+
 def _already_issued(run: _Run, invoice: InvoiceRecord) -> Outcome:
     if invoice.run_id == run.run_id:
         return Outcome(invoice.customer_id, RunOutcome.ISSUED, invoice.id)
@@ -195,7 +255,10 @@ def _already_issued(run: _Run, invoice: InvoiceRecord) -> Outcome:
 
 
 def _number(
-    account_id: str, run: _Run, drafts: list[tuple[InvoiceRequest, InvoiceDocument]]
+    account_id: str,
+    run: _Run,
+    drafts: list[tuple[InvoiceRequest, InvoiceDocument]],
+    failed: dict[str, Exception],
 ) -> list[tuple[InvoiceRequest, InvoiceRecord]]:
     """Give each draft the next number and create its invoice, in one transaction with the counter.
 
@@ -203,10 +266,16 @@ def _number(
     a transaction that commits follows every earlier one, so numbers increase with issue dates, and YYYY
     in a number is its issue date's year (each year has a counter of its own). Drafts whose invoice
     turns out to exist (another delivery of the same request got there first) are returned as that
-    existing invoice, to be finished rather than created."""
+    existing invoice, to be finished rather than created.
+
+    A transaction takes NUMBERED_PER_TRANSACTION invoices or NUMBERING_TRANSACTION_BYTES, whichever comes
+    first. One DynamoDB refuses as invalid (an item over its size limit, say) is tried again one invoice
+    at a time: a draft refused on its own fails its request (in `failed`), not the others."""
     profile = run.price_list.profile
     ready: list[tuple[InvoiceRequest, InvoiceRecord]] = []
     pending = sorted(drafts, key=lambda d: d[1].customer.customer_number)
+    sizes = {doc.id: _estimated_bytes(account_id, run, request, doc) for request, doc in pending}
+    alone: set[str] = set()  # drafts whose transaction was refused: numbered one per transaction
     attempts = 0
     while pending:
         if attempts == NUMBERING_ATTEMPTS:
@@ -221,7 +290,7 @@ def _number(
         issue_date = utctoday()
         if issue_date.year != year:
             continue  # midnight of New Year's Eve passed meanwhile: the new year's counter
-        chunk = pending[:NUMBERED_PER_TRANSACTION]
+        chunk = _transaction_chunk(pending, sizes, alone)
         invoices = [
             _numbered_invoice(
                 account_id,
@@ -234,7 +303,7 @@ def _number(
         try:
             table.insert_numbered(account_id, year, last, invoices)
         except InvoicesExist as exists:
-            ready += [(request, exists.existing[doc.id]) for request, doc in chunk if doc.id in exists.existing]
+            ready += _numbered_meanwhile(chunk, exists.existing, failed)
             pending = [(request, doc) for request, doc in pending if doc.id not in exists.existing]
             continue
         except (CounterMoved, TransientError):
@@ -242,10 +311,61 @@ def _number(
             time.sleep(min(0.02 * 2**attempts, 0.5))
             attempts += 1
             continue
+        except Exception as error:
+            if not refused_as_invalid(error):
+                raise
+            if len(chunk) > 1:
+                logger.exception("a numbering transaction was refused; numbering its invoices one by one")
+                alone.update(doc.id for _, doc in chunk)
+            else:
+                request, doc = chunk[0]
+                logger.exception("could not number an invoice", extra={"invoice_id": doc.id})
+                failed[request.message_id] = error
+                pending = pending[1:]
+            continue
         _counters[(account_id, year)] = last + len(invoices)
         ready += list(zip((request for request, _ in chunk), invoices, strict=True))
         pending = pending[len(chunk) :]
     return ready
+
+
+def _numbered_meanwhile(
+    chunk: list[tuple[InvoiceRequest, InvoiceDocument]],
+    existing: dict[str, InvoiceRecord],
+    failed: dict[str, Exception],
+) -> list[tuple[InvoiceRequest, InvoiceRecord]]:
+    """The invoices of drafts another worker numbered first, with the drafts' per-SIM detail (the stored
+    invoice has none), to be finished."""
+    ready = []
+    for request, doc in chunk:
+        if doc.id in existing:
+            try:
+                ready.append((request, _detailed(existing[doc.id], doc)))
+            except Exception as error:
+                logger.exception("an invoice numbered meanwhile differs", extra={"invoice_id": doc.id})
+                failed[request.message_id] = error
+    return ready
+
+
+def _estimated_bytes(account_id: str, run: _Run, request: InvoiceRequest, doc: InvoiceDocument) -> int:
+    # Numbering adds a few bytes (the number, twice): room for them on the safe side.
+    return table.numbered_item_bytes(_numbered_invoice(account_id, run, request, doc.numbered("X" * 64)))
+
+
+def _transaction_chunk(
+    pending: list[tuple[InvoiceRequest, InvoiceDocument]], sizes: dict[str, int], alone: set[str]
+) -> list[tuple[InvoiceRequest, InvoiceDocument]]:
+    """The drafts the next numbering transaction takes, from the first: within both limits, at least one."""
+    if pending[0][1].id in alone:
+        return pending[:1]
+    total = 0
+    chunk: list[tuple[InvoiceRequest, InvoiceDocument]] = []
+    for request, doc in pending[:NUMBERED_PER_TRANSACTION]:
+        total += sizes[doc.id]
+        if doc.id in alone or (chunk and total > NUMBERING_TRANSACTION_BYTES):
+            break
+        chunk.append((request, doc))
+    return chunk
 
 
 def _numbered_invoice(account_id: str, run: _Run, request: InvoiceRequest, doc: InvoiceDocument) -> InvoiceRecord:
