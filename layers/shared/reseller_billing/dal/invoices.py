@@ -34,7 +34,7 @@ from reseller_billing.dal.writes import Transaction, TransactionFailed
 from reseller_billing.models.common import Page, utcnow
 from reseller_billing.models.invoice_document import InvoiceDocument
 from reseller_billing.models.invoices import CustomerBillingData, InvoiceRecord, InvoiceState, StoredArtifact
-from reseller_billing.models.usage import DailyUsage
+from reseller_billing.models.usage import CycleUsage
 
 
 def _invoices_partition(account_id: str) -> str:
@@ -77,10 +77,11 @@ def _sim(item: SimItem) -> Sim:
     )
 
 
-def customer_billing_data(account_id: str, customer_id: str, cycle_start: date, cycle_end: date) -> CustomerBillingData:
+def customer_billing_data(account_id: str, customer_id: str, cycle_start: date) -> CustomerBillingData:
     """The customer's invoice for the cycle (if any), its SIMs and its usage in the cycle, in one Query:
     SK from INVOICE#{cycle_start} (this cycle's invoice and later ones) over SIM#... to
-    USAGE#{~cycle_start}#~ (daily totals from the cycle start on, newest first)."""
+    USAGE#{~cycle_start}#~ (per-SIM totals of this cycle and of later ones, newest first; only this
+    cycle's are kept). At most one usage item per SIM and service of the cycle, whatever its days."""
     data = CustomerBillingData(invoice=None)
     upper = f"USAGE#{descending_date(cycle_start)}#~"
     for item in TableItem.query(
@@ -91,8 +92,8 @@ def customer_billing_data(account_id: str, customer_id: str, cycle_start: date, 
         if isinstance(item, SimItem):
             data.sims.append(_sim(item))
         elif isinstance(item, UsageTotalItem):
-            if item.usage_date <= cycle_end:
-                data.usage.append(DailyUsage(item.iccid, Service(item.service), item.usage_date, item.quantity))
+            if item.cycle_start == cycle_start:
+                data.usage.append(CycleUsage(item.iccid, Service(item.service), item.cycle_start, item.quantity))
         elif isinstance(item, InvoiceItem) and item.sk == f"INVOICE#{cycle_start.isoformat()}":
             data.invoice = _invoice(item)
     return data

@@ -419,16 +419,17 @@ class UsageRecordItem(TableItem, discriminator="UsageRecord"):
 
 
 class UsageTotalItem(TableItem, discriminator="UsageTotal"):
-    """A SIM's usage of one service on one day (UTC), summed as records arrive."""
+    """A SIM's usage of one service in one billing cycle (the reseller's cycle containing each record's UTC
+    day), summed as records arrive: an invoice reads at most one per SIM and service, whatever the days."""
 
     iccid = UnicodeAttribute()
     service = UnicodeAttribute()
-    usage_date = DateAttribute()
+    cycle_start = DateAttribute()
     quantity = DecimalAttribute()
 
     @staticmethod
-    def key(account_id: str, customer_id: str, day: date, iccid: str, service: str) -> tuple[str, str]:
-        return customer_pk(account_id, customer_id), f"USAGE#{descending_date(day)}#{iccid}#{service}"
+    def key(account_id: str, customer_id: str, cycle_start: date, iccid: str, service: str) -> tuple[str, str]:
+        return customer_pk(account_id, customer_id), f"USAGE#{descending_date(cycle_start)}#{iccid}#{service}"
 
 
 class UsageFileItem(TableItem, discriminator="UsageFile"):

@@ -56,7 +56,7 @@ def compose_invoice(
     billed = {sim.iccid for sim in sims}
     usage: dict[tuple[str, Service], Decimal] = defaultdict(Decimal)
     for total in data.usage:
-        if total.iccid in billed and total.day in cycle:
+        if total.iccid in billed and total.cycle_start == cycle.start:
             usage[(total.iccid, total.service)] += total.quantity
     computed = compute_invoice(
         BillingInput(

@@ -14,7 +14,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date
 
 from reseller_billing.billing.cycles import BillingCycle
 from reseller_billing.dal import billing_runs as runs_table
@@ -65,10 +64,6 @@ class _Run:
     run_id: str
     cycle: BillingCycle
     price_list: PriceList
-
-    @property
-    def cycle_bounds(self) -> tuple[date, date]:
-        return self.cycle.start, self.cycle.end
 
 
 # A warm worker keeps the price lists of the runs it saw, and the last invoice number it allocated.
@@ -137,7 +132,7 @@ def _issue_group_with(
     to_store: list[tuple[InvoiceRequest, InvoiceRecord]] = []
     events_due: list[InvoiceRecord] = []
     reads = [
-        (request, pool.submit(table.customer_billing_data, account_id, request.customer_id, *run.cycle_bounds))
+        (request, pool.submit(table.customer_billing_data, account_id, request.customer_id, run.cycle.start))
         for request in group
     ]
     for request, read in reads:

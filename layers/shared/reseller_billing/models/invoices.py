@@ -15,7 +15,7 @@ from reseller_billing.billing import model as billing
 from reseller_billing.billing.model import LineKind
 from reseller_billing.models.common import OutputModel, Timestamp
 from reseller_billing.models.invoice_document import BilledCustomer, InvoiceDocument, Issuer, Payment, TaxCategory
-from reseller_billing.models.usage import DailyUsage
+from reseller_billing.models.usage import CycleUsage
 
 DecimalOut = Annotated[Decimal, PlainSerializer(str, return_type=str)]
 
@@ -143,8 +143,8 @@ class InvoiceRecord(OutputModel):
 @dataclass
 class CustomerBillingData:
     """What one customer's invoice for a cycle is computed from: its invoice for the cycle if one exists,
-    its SIMs, and its daily usage in the cycle."""
+    its SIMs, and its usage totals in the cycle."""
 
     invoice: InvoiceRecord | None
     sims: list[billing.Sim] = field(default_factory=list)
-    usage: list[DailyUsage] = field(default_factory=list)
+    usage: list[CycleUsage] = field(default_factory=list)
