@@ -17,12 +17,13 @@ import pytest
 
 from infra.local.dynamodb_limits import MAX_ITEM_BYTES, item_size
 from reseller_billing.dal import invoices as invoices_table
-from reseller_billing.dal.items import InvoiceItem
+from reseller_billing.dal.items import CustomerItem, InvoiceItem
 from reseller_billing.logic import invoice_issuing as issuing
 from reseller_billing.logic.invoice_issuing import issue_invoices
 from reseller_billing.models.common import utcnow
 from reseller_billing.models.invoice_document import InvoiceDocument
 from reseller_billing.models.invoices import InvoiceRecord, InvoiceState
+from reseller_billing.settings import get_settings
 from tests.integration.test_invoicing import (
     _requests,
     _run_without_workers,
@@ -252,3 +253,32 @@ class TestPerSimDetail:
 
 def _crash(*args: object, **kwargs: object) -> None:
     raise SystemExit("the Lambda runtime went away")
+
+
+class TestLargeCustomerLane:
+    def test_a_customer_above_the_threshold_is_invoiced_alone_in_its_lane(self, operator, catalog, queues, monkeypatch):
+        monkeypatch.setenv("LARGE_CUSTOMER_SIMS", "2")
+        get_settings.cache_clear()
+        small = add_customers(operator, catalog, 2, sims_each=2)
+        (large,) = add_customers(operator, catalog, 1, sims_each=3, first_serial=100)
+        batches: dict[str, list[list[str]]] = {"InvoiceWorkerFunction": [], "LargeInvoiceWorkerFunction": []}
+        for name, seen in batches.items():
+            function = queues.functions[name]
+            real_invoke = function.invoke
+
+            def invoke(event, real_invoke=real_invoke, seen=seen):
+                seen.append([json.loads(r["body"])["customer"]["id"] for r in event["Records"]])
+                return real_invoke(event)
+
+            monkeypatch.setattr(function, "invoke", invoke)
+        run = start_run(operator, catalog)
+        queues.drain()
+
+        assert CustomerItem.get(*CustomerItem.key(catalog.account_id, large["id"])).sim_count == 3
+        assert batches["LargeInvoiceWorkerFunction"] == [[large["id"]]]
+        small_lane = {c for batch in batches["InvoiceWorkerFunction"] for c in batch}
+        assert large["id"] not in small_lane
+        assert {c["id"] for c in small} <= small_lane
+        assert len(invoices_of(operator, catalog)) == 3
+        done = operator.get(f"{catalog.base}/billing-runs/{run['id']}").json
+        assert (done["issued"], done["status"]) == (3, "COMPLETED")

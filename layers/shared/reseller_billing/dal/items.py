@@ -221,6 +221,7 @@ class CustomerItem(TableItem, discriminator="Customer"):
     locale = UnicodeAttribute(default="en")
     peppol_id = UnicodeAttribute(null=True)
     open_sim_count = IntegerAttribute(default=0)  # SIMs not RETIRED: a customer closes only at 0
+    sim_count = IntegerAttribute(default=0)  # SIMs ever assigned (a retired SIM is billed in its last cycle)
     latest_retirement = DateAttribute(null=True)  # of its SIMs: a customer closes only once it has passed
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

@@ -140,7 +140,9 @@ def run_scheduled_billing(day: date) -> list[str]:
 def fan_out_page(message: FanoutPageMessage) -> None:
     """Send one page of a run's customers to the invoice queue, enqueue the next page, count this one."""
     run = table.get_run(message.account_id, message.run_id)
-    customers = customers_table.list_customers(message.account_id, get_settings().fanout_page_size, message.cursor)
+    customers = customers_table.list_billable_customers(
+        message.account_id, get_settings().fanout_page_size, message.cursor
+    )
     if customers.next_cursor:
         # The next page first: pages are then fanned out by several instances at once, not in a chain.
         queues.send_fanout_page(message.model_copy(update={"page": message.page + 1, "cursor": customers.next_cursor}))
@@ -150,13 +152,18 @@ def fan_out_page(message: FanoutPageMessage) -> None:
                 account_id=run.account_id,
                 run_id=run.id,
                 run_date=run.run_date,
-                customer=InvoicedCustomer.of(customer),
+                customer=InvoicedCustomer.of(billable.customer),
+                sims=billable.sims,
             )
-            for customer in customers.items
+            for billable in customers.items
         ]
     )
     table.record_fanout_page(
-        message.account_id, message.run_id, message.page, [c.id for c in customers.items], customers.next_cursor
+        message.account_id,
+        message.run_id,
+        message.page,
+        [c.customer.id for c in customers.items],
+        customers.next_cursor,
     )
 
 

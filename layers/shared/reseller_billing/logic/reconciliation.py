@@ -112,16 +112,17 @@ def _requeue(run: BillingRunRecord, done: Reconciliation) -> None:
     for page in _pages(run, send_page):
         waiting = _without_outcome(run, page)[:budget]
         if waiting:
-            customers = customers_table.get_customers(run.account_id, waiting)
+            customers = customers_table.get_billable_customers(run.account_id, waiting)
             queues.send_invoice_requests(
                 [
                     InvoiceRequestMessage(
                         account_id=run.account_id,
                         run_id=run.id,
                         run_date=run.run_date,
-                        customer=InvoicedCustomer.of(customer),
+                        customer=InvoicedCustomer.of(billable.customer),
+                        sims=billable.sims,
                     )
-                    for customer in customers
+                    for billable in customers
                 ]
             )
             budget -= len(waiting)
