@@ -6,6 +6,7 @@ and one customer's invoice refused by DynamoDB fails that customer only."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import random
@@ -13,11 +14,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import boto3
 import pytest
+from botocore.client import BaseClient
 
 from infra.local.dynamodb_limits import MAX_ITEM_BYTES, item_size
 from reseller_billing.dal import invoices as invoices_table
 from reseller_billing.dal.items import CustomerItem, InvoiceItem
+from reseller_billing.integration import artifacts as artifact_store
 from reseller_billing.logic import invoice_issuing as issuing
 from reseller_billing.logic.invoice_issuing import issue_invoices
 from reseller_billing.models.common import utcnow
@@ -282,3 +286,51 @@ class TestLargeCustomerLane:
         assert len(invoices_of(operator, catalog)) == 3
         done = operator.get(f"{catalog.base}/billing-runs/{run['id']}").json
         assert (done["issued"], done["status"]) == (3, "COMPLETED")
+
+
+class TestArtefactUploads:
+    def test_a_large_artefact_goes_up_in_parts_with_the_sha256_of_the_whole(self, monkeypatch):
+        pieces = [os.urandom(1024 * 1024) for _ in range(17)]  # 17 MB: parts of 8, 8 and 1 MB
+        calls = _s3_calls(monkeypatch)
+        stored = artifact_store.store("acc_1", "inv_1", "json", iter(pieces))
+
+        assert calls == ["CreateMultipartUpload", "UploadPart", "UploadPart", "UploadPart", "CompleteMultipartUpload"]
+        monkeypatch.undo()
+        body = s3_object(stored.key)
+        assert body == b"".join(pieces)
+        assert (stored.sha256, stored.size) == (hashlib.sha256(body).hexdigest(), len(body))
+
+    def test_a_small_artefact_in_pieces_is_one_put(self, monkeypatch):
+        calls = _s3_calls(monkeypatch)
+        stored = artifact_store.store("acc_1", "inv_1", "json", iter([b'{"a":', b"1}\n"]))
+
+        assert calls == ["PutObject"]
+        assert s3_object(stored.key) == b'{"a":1}\n'
+        assert stored.sha256 == hashlib.sha256(b'{"a":1}\n').hexdigest()
+
+    def test_a_failed_part_aborts_the_upload(self, monkeypatch):
+        def pieces():
+            yield os.urandom(9 * 1024 * 1024)
+            yield os.urandom(9 * 1024 * 1024)
+            raise ConnectionError("the worker lost its network")
+
+        with pytest.raises(ConnectionError):
+            artifact_store.store("acc_1", "inv_1", "json", pieces())
+
+        s3 = boto3.client("s3")
+        assert s3.list_multipart_uploads(Bucket=get_settings().artifacts_bucket).get("Uploads", []) == []
+        assert s3.list_objects_v2(Bucket=get_settings().artifacts_bucket).get("KeyCount") == 0
+
+
+def _s3_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The S3 operations called from now on, in order."""
+    calls: list[str] = []
+    real_call = BaseClient._make_api_call
+
+    def counted(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        if self.meta.service_model.service_name == "s3":
+            calls.append(operation)
+        return real_call(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+    return calls

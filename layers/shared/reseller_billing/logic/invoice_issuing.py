@@ -32,7 +32,7 @@ from reseller_billing.models.invoice_document import InvoiceDocument
 from reseller_billing.models.invoices import ArtifactInfo, CustomerBillingData, InvoiceRecord, InvoiceState
 from reseller_billing.models.messages import InvoicedCustomer, InvoiceIssued
 from reseller_billing.observability import logger, metrics
-from reseller_billing.rendering.artifacts import render_artifacts
+from reseller_billing.rendering.artifacts import Rendered, render_artifacts
 from reseller_billing.settings import get_settings
 
 NUMBERING_ATTEMPTS = 8
@@ -157,7 +157,7 @@ def _issue_group_with(
     for request, invoice in _number(account_id, run, drafts, failed):
         to_store.append((request, invoice))
 
-    rendered: list[tuple[InvoiceRequest, InvoiceRecord, dict[str, bytes]]] = []
+    rendered: list[tuple[InvoiceRequest, InvoiceRecord, dict[str, Rendered]]] = []
     for request, invoice in to_store:
         try:
             files = render_artifacts(invoice.document, run.price_list.profile)
@@ -377,7 +377,7 @@ def _numbered_invoice(account_id: str, run: _Run, request: InvoiceRequest, doc: 
     )
 
 
-def _store_artifacts(invoice: InvoiceRecord, files: dict[str, bytes]) -> InvoiceRecord:
+def _store_artifacts(invoice: InvoiceRecord, files: dict[str, Rendered]) -> InvoiceRecord:
     """Store the rendered artefacts; returns the invoice with them."""
     stored = {name: artifacts.store(invoice.account_id, invoice.id, name, body) for name, body in files.items()}
     return invoice.model_copy(update={"artifacts": stored})
