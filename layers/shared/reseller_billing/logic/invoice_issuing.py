@@ -66,6 +66,8 @@ class _Run:
     price_list: PriceList
 
 
+_NOTHING_READ = CustomerBillingData(invoice=None)
+
 # A warm worker keeps the price lists of the runs it saw, and the last invoice number it allocated.
 _runs: OrderedDict[tuple[str, str], _Run] = OrderedDict()
 _counters: dict[tuple[str, int], int] = {}
@@ -135,9 +137,11 @@ def _issue_group_with(
         (request, pool.submit(table.customer_billing_data, account_id, request.customer_id, run.cycle.start))
         for request in group
     ]
-    for request, read in reads:
+    while reads:
+        request, read = reads.pop(0)
         try:
             data = read.result()
+            del read  # a future keeps its result: the customer's SIMs and usage, not needed once composed
             if data.invoice is not None and data.invoice.state is InvoiceState.ISSUED:
                 outcomes.append(_already_issued(run, data.invoice))
                 if not data.invoice.event_published:
@@ -153,6 +157,7 @@ def _issue_group_with(
         except Exception as error:
             logger.exception("could not compute an invoice", extra={"customer_id": request.customer_id})
             failed[request.message_id] = error
+        data = _NOTHING_READ  # nor by this name: a large customer's data is freed before its artefacts render
 
     for request, invoice in _number(account_id, run, drafts, failed):
         to_store.append((request, invoice))
