@@ -21,6 +21,9 @@ LOAD_CLIENTS = int(os.environ.get("BENCH_LOAD_CLIENTS", "32"))
 LOAD_REQUESTS = int(os.environ.get("BENCH_LOAD_REQUESTS", "1500"))
 USAGE_RECORDS = int(os.environ.get("BENCH_USAGE_RECORDS", "20000"))
 STOCK_RANGE = int(os.environ.get("BENCH_STOCK_RANGE", "100000"))
+FLEET_CUSTOMERS = int(os.environ.get("BENCH_FLEET_CUSTOMERS", "1000"))
+FLEET_SIMS = int(os.environ.get("BENCH_FLEET_SIMS", "100"))
+LARGE_SIMS = [int(n) for n in os.environ.get("BENCH_LARGE_SIMS", "10000,30000,100000").split(",")]
 
 
 def _figure(module: str, *args: object) -> dict[str, Any]:
@@ -101,6 +104,11 @@ def main() -> None:
         "   by operation",
         "",
         ", ".join(f"{op} {n:g}" for op, n in requests["by_operation"].items()),
+    )
+    line(
+        "   largest transaction",
+        f"{requests['largest_transaction_bytes'] / 1024:.0f} KB",
+        f"{requests['largest_transaction_actions']} actions; DynamoDB takes 4,096 KB and 100",
     )
     line(
         f"   same with {wide['sims_per_customer']} SIMs per customer",
@@ -209,7 +217,32 @@ def main() -> None:
         f"{stock['list_1000_seconds']:.1f} s / {stock['batch_1000_seconds']:.1f} s",
         "answered while the request waits (API Gateway allows 29 s)",
     )
+    large_fleets()
     print(f"\n(all figures measured in this run, {time.perf_counter() - started:.0f} s)")
+
+
+def large_fleets() -> None:
+    """Figure 9: large fleets, within DynamoDB's limits (enforced locally)."""
+    fleet = _figure("requests_per_invoice", FLEET_CUSTOMERS, FLEET_SIMS)
+    line(
+        f"9. A run of {fleet['customers']:,} customers x {fleet['sims_per_customer']} SIMs",
+        f"{fleet['requests_per_invoice']:.2f} req/invoice",
+        f"{fleet['issued']:,} invoices in {fleet['seconds']:.0f} s (moto in-process); target <= 6",
+    )
+    line(
+        "   largest transaction",
+        f"{fleet['largest_transaction_bytes'] / 1024:.0f} KB",
+        f"{fleet['largest_transaction_actions']} actions; DynamoDB takes 4,096 KB and 100",
+    )
+    for sims in LARGE_SIMS:
+        large = _figure("large_invoice", sims)
+        line(
+            f"   one customer with {sims:,} SIMs",
+            f"{large['seconds']:.1f} s",
+            f"large-customer worker ({large['seconds'] - large['read_seconds']:.1f} s without the Query moto "
+            f"answers); heap peak {large['peak_heap_mb']:.0f} MB (tracemalloc), "
+            f"RSS peak {large['max_rss_mb']:.0f} MB; invoice.json {large['artifact_bytes']['json'] / 2**20:.1f} MB",
+        )
 
 
 if __name__ == "__main__":

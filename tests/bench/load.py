@@ -702,13 +702,14 @@ def _resend_uncertain(call: Caller, world: World) -> None:
 def _expected_usage(
     world: World,
 ) -> tuple[dict[tuple[str, str, str], Decimal], dict[tuple[str, str, str, str], Decimal]]:
-    """Distinct records summed per (customer, iccid, service) and per (customer, day, iccid, service)."""
+    """Distinct records summed per (customer, iccid, service) and per (customer, cycle start, iccid,
+    service), as the table keeps them (every record is dated in the cycle from CYCLE_START)."""
     per_sim: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    per_day: dict[tuple[str, str, str, str], Decimal] = defaultdict(Decimal)
+    per_cycle: dict[tuple[str, str, str, str], Decimal] = defaultdict(Decimal)
     for fact in world.facts.values():
         per_sim[(fact.customer_id, fact.iccid, fact.service)] += fact.quantity
-        per_day[(fact.customer_id, fact.day, fact.iccid, fact.service)] += fact.quantity
-    return per_sim, per_day
+        per_cycle[(fact.customer_id, CYCLE_START, fact.iccid, fact.service)] += fact.quantity
+    return per_sim, per_cycle
 
 
 def _check_preview(preview: dict[str, Any], sims: int, data: Decimal, sms: Decimal) -> list[str]:
@@ -759,7 +760,7 @@ def _table_totals(
     while True:
         answer = dynamodb.query(**kwargs)
         for item in answer["Items"]:
-            key = (item["usage_date"]["S"], item["iccid"]["S"], item["service"]["S"])
+            key = (item["cycle_start"]["S"], item["iccid"]["S"], item["service"]["S"])
             totals[key] = Decimal(item["quantity"]["N"])
         if "LastEvaluatedKey" not in answer:
             return totals
@@ -791,7 +792,7 @@ def _verify(
     billing_timeout: float,
 ) -> dict[str, Any]:
     _resend_uncertain(call, world)
-    per_sim, per_day = _expected_usage(world)
+    per_sim, per_cycle = _expected_usage(world)
     pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="verify")
     report: dict[str, Any] = {}
 
@@ -838,13 +839,13 @@ def _verify(
             world.fail("preview usage = records sent", f"{customer_id}: {problem}")
     report["previews"] = len(previews)
 
-    # The daily totals themselves, per SIM, service and day.
+    # The usage totals themselves, per SIM, service and cycle.
     if aws_endpoint is not None:
         checked = 0
         for reseller in world.resellers:
             for customer_id in billable[reseller.id]:
                 stored = _table_totals(aws_endpoint, table, reseller.id, customer_id)
-                expected = {(d, s, v): q for (c, d, s, v), q in per_day.items() if c == customer_id}
+                expected = {(d, s, v): q for (c, d, s, v), q in per_cycle.items() if c == customer_id}
                 checked += len(stored)
                 if stored != expected:
                     lost = {k: v for k, v in expected.items() if stored.get(k) != v}

@@ -33,13 +33,35 @@ class _Counting:
 
 
 calls: Counter[str] = Counter()
+largest_transaction = {"bytes": 0, "actions": 0}
 _original = BaseClient._make_api_call
 
 
 def _counted(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
     if _Counting.on:
         calls[f"{self.meta.service_model.service_name}:{operation}"] += 1
+        if operation == "TransactWriteItems":
+            size = _transaction_bytes(params["TransactItems"])
+            if size > largest_transaction["bytes"]:
+                largest_transaction.update(bytes=size, actions=len(params["TransactItems"]))
     return _original(self, operation, params)
+
+
+def _transaction_bytes(actions: list[dict[str, Any]]) -> int:
+    """A transaction's size as DynamoDB counts it against its 4 MB (infra/local/dynamodb_limits.py): a
+    Put's item, the key of the others and an Update's values."""
+    from infra.local.dynamodb_limits import item_size, value_size
+
+    total = 0
+    for action in actions:
+        kind, operation = next(iter(action.items()))
+        if kind == "Put":
+            total += item_size(operation["Item"])
+        else:
+            total += item_size(operation["Key"])
+            if kind == "Update":
+                total += sum(value_size(v) for v in operation.get("ExpressionAttributeValues", {}).values())
+    return total
 
 
 def counted(fn: Any) -> Any:
@@ -88,6 +110,8 @@ def measure(customers: int, sims: int) -> dict[str, Any]:
         "requests": total,
         "requests_per_invoice": total / done.issued,
         "by_operation": {op: round(n / done.issued, 3) for op, n in calls.most_common()},
+        "largest_transaction_bytes": largest_transaction["bytes"],
+        "largest_transaction_actions": largest_transaction["actions"],
         "seconds": elapsed,
     }
 

@@ -24,7 +24,7 @@ def _fresh_iccid() -> str:
 
 
 def _usage_totals(stack: Any, catalog: Catalog) -> dict[tuple[str, str, str], Decimal]:
-    """The customer's daily usage totals, read from the stack's DynamoDB (moto server) with one Query."""
+    """The customer's usage totals per cycle, read from the stack's DynamoDB (moto server) with one Query."""
     dynamodb = boto3.client(
         "dynamodb",
         endpoint_url=stack.aws_endpoint,
@@ -42,7 +42,7 @@ def _usage_totals(stack: Any, catalog: Catalog) -> dict[tuple[str, str, str], De
         ConsistentRead=True,
     )
     return {
-        (item["usage_date"]["S"], item["iccid"]["S"], item["service"]["S"]): Decimal(item["quantity"]["N"])
+        (item["cycle_start"]["S"], item["iccid"]["S"], item["service"]["S"]): Decimal(item["quantity"]["N"])
         for item in answer["Items"]
     }
 
@@ -84,8 +84,8 @@ def test_a_reseller_catalog_from_plan_to_usage(stack, operator):
     ]
     totals = _usage_totals(stack, catalog)
     assert totals == {
-        ("2025-03-10", sim, "DATA"): Decimal("312.5"),
-        ("2025-03-11", sim, "SMS"): Decimal(4),
+        ("2025-03-05", sim, "DATA"): Decimal("312.5"),  # the cycle of 2025-03-10 and 2025-03-11
+        ("2025-03-05", sim, "SMS"): Decimal(4),
     }
     repeat = operator.post(f"{catalog.base}/usage", {"records": records[:2]})
     assert repeat.json == {"accepted": 0, "duplicates": 2, "rejected": []}

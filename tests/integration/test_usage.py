@@ -1,5 +1,5 @@
 """Usage intake: each record accepted, a duplicate, or rejected with a reason; accepted records summed
-into per-SIM daily totals in the customer's partition (what invoicing reads with one Query)."""
+into per-SIM totals per billing cycle in the customer's partition (what invoicing reads with one Query)."""
 
 from __future__ import annotations
 
@@ -21,14 +21,17 @@ from tests.support.table import close_cycle, item_count
 SIM = iccid(1)
 OTHER_SIM = iccid(2)
 
+MARCH = date(2025, 3, 5)  # the cycle 2025-03-05 .. 2025-04-04 (billing-cycle day 5), where records fall by default
+
 Totals = dict[tuple[date, str, str], Decimal]
 
 
 def _totals(catalog: Catalog, customer_id: str | None = None) -> Totals:
-    """The customer's daily usage totals, read the way invoicing reads them: one Query on its partition."""
+    """The customer's usage totals by cycle start, SIM and service, read the way invoicing reads them: one
+    Query on its partition."""
     partition = customer_pk(catalog.account_id, customer_id or catalog.customer["id"])
     return {
-        (t.usage_date, t.iccid, t.service): t.quantity
+        (t.cycle_start, t.iccid, t.service): t.quantity
         for t in UsageTotalItem.query(partition, UsageTotalItem.sk.startswith("USAGE#"), consistent_read=True)
     }
 
@@ -69,10 +72,9 @@ def test_accepted_records_are_summed_per_sim_service_and_utc_day(operator, catal
     assert answer.status == 202, answer.json
     assert answer.json == {"accepted": 5, "duplicates": 0, "rejected": []}
     assert _totals(catalog) == {
-        (date(2025, 3, 10), SIM, "DATA"): Decimal("12.5"),
-        (date(2025, 3, 11), SIM, "DATA"): Decimal(7),
-        (date(2025, 3, 10), SIM, "SMS"): Decimal(3),
-        (date(2025, 3, 10), OTHER_SIM, "DATA"): Decimal(100),
+        (MARCH, SIM, "DATA"): Decimal("19.5"),  # 12.5 on 2025-03-10 and 7 on 2025-03-11 (UTC), one cycle
+        (MARCH, SIM, "SMS"): Decimal(3),
+        (MARCH, OTHER_SIM, "DATA"): Decimal(100),
     }
     assert _stored_records() == 5
 
@@ -80,7 +82,7 @@ def test_accepted_records_are_summed_per_sim_service_and_utc_day(operator, catal
 def test_totals_keep_adding_across_requests(operator, catalog):
     assert _post(operator, catalog, [_record("r1", 10)]).json["accepted"] == 1
     assert _post(operator, catalog, [_record("r2", "0.125")]).json["accepted"] == 1
-    assert _totals(catalog) == {(date(2025, 3, 10), SIM, "DATA"): Decimal("10.125")}
+    assert _totals(catalog) == {(MARCH, SIM, "DATA"): Decimal("10.125")}
 
 
 def test_totals_are_per_customer(operator, catalog):
@@ -89,8 +91,8 @@ def test_totals_are_per_customer(operator, catalog):
     created(catalog.assign(operator, third, "2025-01-10", customer_id=other["id"]))
     answer = _post(operator, catalog, [_record("r1", 10), _record("r2", 20, sim=third)])
     assert answer.json["accepted"] == 2
-    assert _totals(catalog) == {(date(2025, 3, 10), SIM, "DATA"): Decimal(10)}
-    assert _totals(catalog, other["id"]) == {(date(2025, 3, 10), third, "DATA"): Decimal(20)}
+    assert _totals(catalog) == {(MARCH, SIM, "DATA"): Decimal(10)}
+    assert _totals(catalog, other["id"]) == {(MARCH, third, "DATA"): Decimal(20)}
 
 
 class TestDuplicates:
@@ -108,18 +110,18 @@ class TestDuplicates:
         _post(operator, catalog, [_record("r1", 10)])
         again = _post(operator, catalog, [_record("r1", 999, occurred_at="2025-03-12T00:00:00Z")])
         assert again.json == {"accepted": 0, "duplicates": 1, "rejected": []}
-        assert _totals(catalog) == {(date(2025, 3, 10), SIM, "DATA"): Decimal(10)}
+        assert _totals(catalog) == {(MARCH, SIM, "DATA"): Decimal(10)}
 
     def test_a_repeat_within_one_request_counts_once(self, operator, catalog):
         answer = _post(operator, catalog, [_record("r1", 10), _record("r1", 10), _record("r2", 1)])
         assert answer.json == {"accepted": 2, "duplicates": 1, "rejected": []}
-        assert _totals(catalog) == {(date(2025, 3, 10), SIM, "DATA"): Decimal(11)}
+        assert _totals(catalog) == {(MARCH, SIM, "DATA"): Decimal(11)}
 
     def test_new_records_next_to_duplicates_are_kept(self, operator, catalog):
         _post(operator, catalog, [_record("r1", 10), _record("r3", 30)])
         answer = _post(operator, catalog, [_record("r1", 10), _record("r2", 20), _record("r3", 30), _record("r4", 40)])
         assert answer.json == {"accepted": 2, "duplicates": 2, "rejected": []}
-        assert _totals(catalog) == {(date(2025, 3, 10), SIM, "DATA"): Decimal(100)}
+        assert _totals(catalog) == {(MARCH, SIM, "DATA"): Decimal(100)}
 
     def test_record_ids_are_per_reseller(self, operator, catalog):
         other = build_catalog(operator, name="Other")
@@ -127,7 +129,7 @@ class TestDuplicates:
         created(other.assign(operator, their_sim, "2025-01-10"))
         assert _post(operator, catalog, [_record("r1", 10)]).json["accepted"] == 1
         assert _post(operator, other, [_record("r1", 4, sim=their_sim)]).json["accepted"] == 1
-        assert _totals(other) == {(date(2025, 3, 10), their_sim, "DATA"): Decimal(4)}
+        assert _totals(other) == {(MARCH, their_sim, "DATA"): Decimal(4)}
 
     def test_racing_requests_count_each_record_exactly_once(self, operator, catalog):
         """8 concurrent callers post overlapping record ids. The local gateway runs one invocation per
@@ -173,7 +175,7 @@ class TestDuplicates:
         expected: Counter[tuple[date, str, str]] = Counter()
         for n in {int(record_id.removeprefix("race-")) for record_id in sent}:
             r = record(n)
-            expected[(days[n % len(days)], r["iccid"], r["service"])] += n + 1
+            expected[(MARCH, r["iccid"], r["service"])] += n + 1  # its days are all in one cycle
         assert _totals(catalog) == {key: Decimal(value) for key, value in expected.items()}
         assert _stored_records() == len(sent)
 
@@ -198,7 +200,7 @@ class TestDuplicates:
         answer = _post(operator, catalog, [_record("r1", 10), _record("r2", 5)])
         assert answer.json == {"accepted": 2, "duplicates": 0, "rejected": []}
         assert calls["n"] == 2
-        assert _totals(catalog) == {(date(2025, 3, 10), SIM, "DATA"): Decimal(15)}
+        assert _totals(catalog) == {(MARCH, SIM, "DATA"): Decimal(15)}
 
 
 def _future() -> str:
@@ -259,7 +261,7 @@ class TestRejections:
             sent_id = record.get("record_id") if isinstance(record, dict) else None
             assert r["record_id"] == sent_id
             assert r["message"]
-        assert _totals(catalog) == {(date(2025, 3, 10), SIM, "DATA"): Decimal(3)}
+        assert _totals(catalog) == {(MARCH, SIM, "DATA"): Decimal(3)}
         assert _stored_records() == 2
 
     def test_a_quantity_may_be_a_decimal_string_for_data_and_a_whole_one_for_sms(self, operator, catalog):
@@ -270,8 +272,8 @@ class TestRejections:
         )
         assert answer.json == {"accepted": 4, "duplicates": 0, "rejected": []}  # 10.0: JSON Schema's integer 10
         assert _totals(catalog) == {
-            (date(2025, 3, 10), SIM, "DATA"): Decimal("10.000001"),
-            (date(2025, 3, 10), SIM, "SMS"): Decimal(2),
+            (MARCH, SIM, "DATA"): Decimal("10.000001"),
+            (MARCH, SIM, "SMS"): Decimal(2),
         }
 
     def test_a_future_timestamp_is_rejected_but_a_little_clock_skew_is_not(self, operator, catalog):
@@ -311,7 +313,7 @@ class TestRejections:
             ("on", "sim_retired"),
             ("after", "sim_retired"),
         ]
-        assert _totals(catalog) == {(date(2025, 3, 14), SIM, "DATA"): Decimal(1)}
+        assert _totals(catalog) == {(MARCH, SIM, "DATA"): Decimal(1)}
 
     def test_usage_of_a_suspended_sim_counts(self, operator, catalog):
         suspend = {"status": "SUSPENDED", "effective_date": "2025-03-01"}
@@ -336,8 +338,8 @@ class TestRejections:
             (2, "closed-last", "cycle_closed"),
         ]
         assert _totals(catalog) == {
-            (date(2025, 2, 4), SIM, "DATA"): Decimal(1),
-            (date(2025, 3, 5), SIM, "DATA"): Decimal(1),
+            (date(2025, 1, 5), SIM, "DATA"): Decimal(1),  # 2025-02-04: the cycle before the closed one
+            (MARCH, SIM, "DATA"): Decimal(1),
         }
 
     def test_a_cycle_closed_between_the_check_and_the_write_still_rejects(self, operator, catalog, monkeypatch):
@@ -352,7 +354,7 @@ class TestRejections:
         assert [(r["index"], r["record_id"], r["reason"]) for r in answer.json["rejected"]] == [
             (0, "late", "cycle_closed")
         ]
-        assert _totals(catalog) == {(date(2025, 3, 1), SIM, "DATA"): Decimal(1)}
+        assert _totals(catalog) == {(date(2025, 2, 5), SIM, "DATA"): Decimal(1)}  # 2025-03-01's cycle
         assert _stored_records() == 1
 
     def test_a_rejected_record_is_not_remembered(self, operator, catalog):

@@ -69,7 +69,23 @@ def test_the_reconciler_records_pages_of_the_fan_outs_size():
     assert variables(RECONCILER)["FANOUT_PAGE_SIZE"] == variables("BillingFanoutFunction")["FANOUT_PAGE_SIZE"]
 
 
-@pytest.mark.parametrize("queue", ["InvoiceQueue", "BillingFanoutQueue"])
+def test_the_reconciler_sends_large_customers_to_their_lane_as_the_fan_out_does():
+    for name in ("LARGE_CUSTOMER_SIMS", "LARGE_INVOICE_QUEUE_URL"):
+        assert variables(RECONCILER)[name] == variables("BillingFanoutFunction")[name]
+
+
+def test_large_customers_are_invoiced_one_per_invocation_by_the_same_code_with_more_memory_and_time():
+    small, large = properties("InvoiceWorkerFunction"), properties("LargeInvoiceWorkerFunction")
+    assert (large["CodeUri"], large["Handler"]) == (small["CodeUri"], small["Handler"])
+    assert template.queue_of("LargeInvoiceWorkerFunction") == "LargeInvoiceQueue"
+    assert template.sqs_batch_size("LargeInvoiceWorkerFunction") == 1
+    assert large["Timeout"] == 900
+    assert large["MemorySize"] > small["MemorySize"]
+    assert properties("LargeInvoiceQueue")["VisibilityTimeout"] >= large["Timeout"]
+    assert variables("LargeInvoiceWorkerFunction") == variables("InvoiceWorkerFunction")
+
+
+@pytest.mark.parametrize("queue", ["InvoiceQueue", "LargeInvoiceQueue", "BillingFanoutQueue"])
 def test_a_run_is_reconciled_only_once_no_message_of_it_can_still_be_retried(queue):
     props = properties(queue)
     retried_for = int(props["VisibilityTimeout"]) * int(props["RedrivePolicy"]["maxReceiveCount"])

@@ -35,6 +35,10 @@ class Settings(BaseModel):
     aws_endpoint_url: str | None = Field(None, alias="AWS_ENDPOINT_URL")  # the local stack's moto; unset in AWS
     artifacts_bucket: str = Field("reseller-billing-artifacts", alias="ARTIFACTS_BUCKET")
     invoice_queue_url: str | None = Field(None, alias="INVOICE_QUEUE_URL")
+    large_invoice_queue_url: str | None = Field(None, alias="LARGE_INVOICE_QUEUE_URL")
+    large_customer_sims: int = Field(
+        2000, ge=1, alias="LARGE_CUSTOMER_SIMS", description="Customers with more SIMs are invoiced in their own lane"
+    )
     billing_fanout_queue_url: str | None = Field(None, alias="BILLING_FANOUT_QUEUE_URL")
     stock_allocation_queue_url: str | None = Field(None, alias="STOCK_ALLOCATION_QUEUE_URL")
     usage_file_queue_url: str | None = Field(None, alias="USAGE_FILE_QUEUE_URL")
@@ -48,7 +52,7 @@ class Settings(BaseModel):
     fanout_page_size: int = Field(500, ge=1, le=1000, alias="FANOUT_PAGE_SIZE")
     cursor_key_secret_arn: str | None = Field(None, alias="CURSOR_KEY_SECRET_ARN")
     reconcile_after_seconds: int = Field(
-        4500, ge=0, alias="RECONCILE_AFTER_SECONDS", description="A run that has not moved for this long stopped"
+        4800, ge=0, alias="RECONCILE_AFTER_SECONDS", description="A run that has not moved for this long stopped"
     )
 
     @classmethod
@@ -64,6 +68,11 @@ class Settings(BaseModel):
     def invoice_queue(self) -> str:
         """The invoice queue's URL; only the functions that send invoice requests have it."""
         return _required(self.invoice_queue_url, "INVOICE_QUEUE_URL")
+
+    @property
+    def large_invoice_queue(self) -> str:
+        """The large-invoice queue's URL; only the functions that send invoice requests have it."""
+        return _required(self.large_invoice_queue_url, "LARGE_INVOICE_QUEUE_URL")
 
     @property
     def cursor_key_secret(self) -> str:

@@ -160,8 +160,10 @@ def test_ubl_adds_the_xml_and_leaves_the_pdf_as_it_is():
     files = render_artifacts(sample_document(), profile(EInvoiceFormat.UBL, "PDF"))
 
     assert list(files) == ["pdf", "xml"]
-    assert files["xml"].startswith(b"<?xml")
-    assert b"<Invoice" in files["xml"][:400]
+    xml = files["xml"]
+    assert isinstance(xml, bytes)
+    assert xml.startswith(b"<?xml")
+    assert b"<Invoice" in xml[:400]
     assert b"factur-x.xml" not in files["pdf"]
     assert render_artifacts(sample_document(), profile(EInvoiceFormat.NONE, "PDF")) == {"pdf": files["pdf"]}
 

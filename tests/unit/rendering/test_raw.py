@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from infra.build import gen_invoice_schema
 from reseller_billing.billing.model import LineKind
 from reseller_billing.models.invoice_document import InvoiceDocument
-from reseller_billing.rendering.raw import CSV_COLUMNS, render_csv, render_json
+from reseller_billing.rendering.raw import CSV_COLUMNS, JSON_CHUNK_BYTES, JsonArtifact, render_csv, render_json
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +173,17 @@ def test_csv_leaves_harmless_text_and_the_services_numbers_alone(make_document):
 
     assert record["product_name"] == "IoT = fast -5%"
     assert record["amount"] == "12.35"
+
+
+def test_json_of_many_sims_comes_in_pieces_that_make_the_whole(make_document):
+    one = make_document().sims[0]
+    sims = tuple(one.model_copy(update={"iccid": f"89490000000{n:08d}"}) for n in range(5_000))
+    doc = make_document(sims=sims)
+
+    pieces = list(JsonArtifact(doc))
+
+    assert len(pieces) > 1
+    assert all(len(piece) < 2 * JSON_CHUNK_BYTES for piece in pieces)
+    assert b"".join(pieces) == render_json(doc) == b"".join(JsonArtifact(doc))  # iterated again: the same
+    assert InvoiceDocument.model_validate_json(b"".join(pieces)) == doc
+    assert json.loads(render_json(make_document(sims=())))["sims"] == []

@@ -4,6 +4,7 @@ fan-out pages, and each customer's outcome counted once."""
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +34,9 @@ from reseller_billing.models.invoices import InvoiceRecord
 # An outcome puts its outcome item and may issue its invoice; with the run's counters, 45 stay under the
 # 100 items TransactWriteItems takes.
 OUTCOMES_PER_TRANSACTION = 45
+# TransactWriteItems also takes at most 4 MB; outcomes are small (the issue sets the artefacts' keys and
+# hashes, never the document), so this bound is a guard, estimated from the serialised writes.
+OUTCOME_TRANSACTION_BYTES = 2 * 1024 * 1024
 
 
 def _run(item: BillingRunItem) -> BillingRunRecord:
@@ -292,9 +296,27 @@ def record_outcomes(account_id: str, run_id: str, outcomes: Sequence[Outcome]) -
     issue is already recorded), the outcomes it names are settled on their own and the others recorded
     together again. Returns the invoices this call moved to ISSUED (their InvoiceIssued events are due)."""
     issued: list[InvoiceRecord] = []
-    for start in range(0, len(outcomes), OUTCOMES_PER_TRANSACTION):
-        issued += _record_chunk(account_id, run_id, outcomes[start : start + OUTCOMES_PER_TRANSACTION])
+    chunk: list[Outcome] = []
+    size = 0
+    for outcome in outcomes:
+        outcome_size = _estimated_bytes(account_id, run_id, outcome)
+        if chunk and (len(chunk) == OUTCOMES_PER_TRANSACTION or size + outcome_size > OUTCOME_TRANSACTION_BYTES):
+            issued += _record_chunk(account_id, run_id, chunk)
+            chunk, size = [], 0
+        chunk.append(outcome)
+        size += outcome_size
+    if chunk:
+        issued += _record_chunk(account_id, run_id, chunk)
     return issued
+
+
+def _estimated_bytes(account_id: str, run_id: str, outcome: Outcome) -> int:
+    """What an outcome adds to a transaction, on the safe side: its outcome item as request JSON, and the
+    attributes its invoice's issue sets."""
+    size = len(json.dumps(_outcome_item(account_id, run_id, outcome).serialize(), default=str))
+    if outcome.issue is not None:
+        size += 1024 + len(json.dumps({n: a.model_dump() for n, a in outcome.issue.artifacts.items()}))
+    return size
 
 
 def _record_chunk(account_id: str, run_id: str, outcomes: Sequence[Outcome]) -> list[InvoiceRecord]:

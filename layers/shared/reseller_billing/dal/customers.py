@@ -3,7 +3,8 @@
 A customer is created in one transaction with the guard that keeps its number unique within the reseller
 and the account's customer count. Its item also counts its SIMs not RETIRED (`open_sim_count`, moved by
 the SIMs' transactions) and keeps their latest retirement date (`latest_retirement`): edits leave both
-alone, and closing is conditional on the count being 0 and that date not after today."""
+alone, and closing is conditional on the count being 0 and that date not after today. It also counts the
+SIMs ever assigned to it (`sim_count`), which decides a customer's invoicing lane."""
 
 from __future__ import annotations
 
@@ -24,7 +25,14 @@ from reseller_billing.dal.writes import (
 from reseller_billing.errors import ConflictError, ErrorCode, NotFoundError
 from reseller_billing.models.accounts import AccountType
 from reseller_billing.models.common import Page, Versioned
-from reseller_billing.models.customers import Address, Customer, CustomerStatus, DocumentLocale, TaxTreatment
+from reseller_billing.models.customers import (
+    Address,
+    BillableCustomer,
+    Customer,
+    CustomerStatus,
+    DocumentLocale,
+    TaxTreatment,
+)
 
 # What an edit of a customer writes: everything but its key, number, creation time and SIM count.
 _EDITED = (
@@ -95,6 +103,29 @@ def get_customers(account_id: str, customer_ids: Collection[str]) -> list[Custom
     """The reseller's customers with these ids (BatchGetItem, 100 keys a call); unknown ids are left out."""
     keys = [CustomerItem.key(account_id, customer_id) for customer_id in customer_ids]
     return [_customer(item) for item in CustomerItem.batch_get(keys, consistent_read=True)]
+
+
+def _billable(item: CustomerItem) -> BillableCustomer:
+    # A customer whose SIMs were assigned before `sim_count` existed has its open SIMs counted at least.
+    return BillableCustomer(customer=_customer(item), sims=max(item.sim_count, item.open_sim_count))
+
+
+def list_billable_customers(account_id: str, limit: int, cursor: str | None) -> Page[BillableCustomer]:
+    """A page of the reseller's customers (as list_customers), each with its SIM count."""
+    return query_page(
+        CustomerItem,
+        _billable,
+        account_pk(account_id),
+        CustomerItem.sk.startswith("CUSTOMER#"),
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def get_billable_customers(account_id: str, customer_ids: Collection[str]) -> list[BillableCustomer]:
+    """The reseller's customers with these ids (as get_customers), each with its SIM count."""
+    keys = [CustomerItem.key(account_id, customer_id) for customer_id in customer_ids]
+    return [_billable(item) for item in CustomerItem.batch_get(keys, consistent_read=True)]
 
 
 def list_customers(account_id: str, limit: int, cursor: str | None) -> Page[Customer]:

@@ -1,11 +1,16 @@
 """Invoices in the table: a customer's billing data for a cycle, gapless numbering, issuing, reading.
 
+An invoice item holds the invoice's summary: the canonical document without its per-SIM detail (`sims`
+is empty), which lives only in `invoice.json` in S3. An item's size then grows with the invoice's lines,
+not with the customer's SIMs, and stays far below DynamoDB's 400 KB whatever the fleet.
+
 Gapless numbering: an invoice item is created in the same transaction that moves its reseller's counter
 for the year, conditional on the counter still holding the value read. Either both happen or neither,
 so a number is never skipped (no number without its invoice) nor reused (the counter only moves on)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -36,7 +41,7 @@ from reseller_billing.ids import parse_invoice_id
 from reseller_billing.models.common import Page, utcnow
 from reseller_billing.models.invoice_document import InvoiceDocument
 from reseller_billing.models.invoices import CustomerBillingData, InvoiceRecord, InvoiceState, StoredArtifact
-from reseller_billing.models.usage import DailyUsage
+from reseller_billing.models.usage import CycleUsage
 from reseller_billing.money import round_money
 
 
@@ -91,11 +96,11 @@ def _sim(item: SimItem) -> Sim:
     )
 
 
-def customer_billing_data(account_id: str, customer_id: str, cycle_start: date, cycle_end: date) -> CustomerBillingData:
+def customer_billing_data(account_id: str, customer_id: str, cycle_start: date) -> CustomerBillingData:
     """The customer's invoice for the cycle (if any), its SIMs and its usage in the cycle, in one Query:
     SK from INVOICE#{cycle_start} (this cycle's invoice, its replacements and later ones) over REOPENED#...
-    and SIM#... to
-    USAGE#{~cycle_start}#~ (daily totals from the cycle start on, newest first)."""
+    and SIM#... to USAGE#{~cycle_start}#~ (per-SIM totals of this cycle and of later ones, newest first;
+    only this cycle's are kept). At most one usage item per SIM and service of the cycle, whatever its days."""
     data = CustomerBillingData(invoice=None)
     upper = f"USAGE#{descending_date(cycle_start)}#~"
     for item in TableItem.query(
@@ -106,8 +111,8 @@ def customer_billing_data(account_id: str, customer_id: str, cycle_start: date, 
         if isinstance(item, SimItem):
             data.sims.append(_sim(item))
         elif isinstance(item, UsageTotalItem):
-            if item.usage_date <= cycle_end:
-                data.usage.append(DailyUsage(item.iccid, Service(item.service), item.usage_date, item.quantity))
+            if item.cycle_start == cycle_start:
+                data.usage.append(CycleUsage(item.iccid, Service(item.service), item.cycle_start, item.quantity))
         elif isinstance(item, InvoiceItem) and item.sk.split("#R")[0] == f"INVOICE#{cycle_start.isoformat()}":
             data.invoice = _invoice(item)  # the original, then its replacements in order: the latest stays
         elif isinstance(item, CycleReopening) and item.cycle_start == cycle_start:
@@ -136,6 +141,35 @@ class InvoicesExist(Exception):
         self.existing = existing  # invoice id -> the stored invoice
 
 
+def _numbered_item(invoice: InvoiceRecord) -> InvoiceItem:
+    item = InvoiceItem(
+        *_key(invoice),
+        id=invoice.id,
+        account_id=invoice.account_id,
+        customer_id=invoice.customer_id,
+        run_id=invoice.run_id,
+        invoice_number=invoice.invoice_number,
+        status=invoice.state.value,
+        document=invoice.document.model_dump(mode="json", exclude={"sims"}) | {"sims": []},
+        created_at=invoice.created_at,
+    )
+    if invoice.replaces_invoice_id is not None:
+        item.replaces_invoice_id = invoice.replaces_invoice_id
+    return item
+
+
+def numbered_item_bytes(invoice: InvoiceRecord) -> int:
+    """What creating `invoice` adds to a numbering transaction, estimated from the serialised item (its
+    attributes as request JSON, which counts more than DynamoDB does: an estimate on the safe side)."""
+    return len(json.dumps(_numbered_item(invoice).serialize(), default=_binary_length))
+
+
+def _binary_length(value: object) -> str:
+    # The compressed document is bytes: it travels base64-encoded, 4 characters for each 3 bytes.
+    assert isinstance(value, bytes)
+    return "x" * (4 * (len(value) + 2) // 3)
+
+
 def insert_numbered(account_id: str, year: int, last_number: int, invoices: Sequence[InvoiceRecord]) -> None:
     """Create `invoices` (NUMBERED, carrying numbers last_number+1 ...) and move the counter to their last
     number, in one transaction. CounterMoved / InvoicesExist say why it did not happen."""
@@ -150,21 +184,9 @@ def insert_numbered(account_id: str, year: int, last_number: int, invoices: Sequ
         unchanged,
     )
     for invoice in invoices:
-        item = InvoiceItem(
-            *_key(invoice),
-            id=invoice.id,
-            account_id=invoice.account_id,
-            customer_id=invoice.customer_id,
-            run_id=invoice.run_id,
-            invoice_number=invoice.invoice_number,
-            status=invoice.state.value,
-            document=invoice.document.model_dump(mode="json"),
-            created_at=invoice.created_at,
-        )
         if invoice.replaces_invoice_id is not None:
-            item.replaces_invoice_id = invoice.replaces_invoice_id
             _replace_in(tx, invoice, invoice.replaces_invoice_id)
-        tx.put(item, f"invoice:{invoice.id}", InvoiceItem.pk.does_not_exist())
+        tx.put(_numbered_item(invoice), f"invoice:{invoice.id}", InvoiceItem.pk.does_not_exist())
     try:
         tx.commit()
     except TransactionFailed as failure:

@@ -230,6 +230,7 @@ class CustomerItem(TableItem, discriminator="Customer"):
     locale = UnicodeAttribute(default="en")
     peppol_id = UnicodeAttribute(null=True)
     open_sim_count = IntegerAttribute(default=0)  # SIMs not RETIRED: a customer closes only at 0
+    sim_count = IntegerAttribute(default=0)  # SIMs ever assigned (a retired SIM is billed in its last cycle)
     latest_retirement = DateAttribute(null=True)  # of its SIMs: a customer closes only once it has passed
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
@@ -428,16 +429,17 @@ class UsageRecordItem(TableItem, discriminator="UsageRecord"):
 
 
 class UsageTotalItem(TableItem, discriminator="UsageTotal"):
-    """A SIM's usage of one service on one day (UTC), summed as records arrive."""
+    """A SIM's usage of one service in one billing cycle (the reseller's cycle containing each record's UTC
+    day), summed as records arrive: an invoice reads at most one per SIM and service, whatever the days."""
 
     iccid = UnicodeAttribute()
     service = UnicodeAttribute()
-    usage_date = DateAttribute()
+    cycle_start = DateAttribute()
     quantity = DecimalAttribute()
 
     @staticmethod
-    def key(account_id: str, customer_id: str, day: date, iccid: str, service: str) -> tuple[str, str]:
-        return customer_pk(account_id, customer_id), f"USAGE#{descending_date(day)}#{iccid}#{service}"
+    def key(account_id: str, customer_id: str, cycle_start: date, iccid: str, service: str) -> tuple[str, str]:
+        return customer_pk(account_id, customer_id), f"USAGE#{descending_date(cycle_start)}#{iccid}#{service}"
 
 
 class UsageFileItem(TableItem, discriminator="UsageFile"):

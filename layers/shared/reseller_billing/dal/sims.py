@@ -150,7 +150,7 @@ def insert_sim(sim: Sim, cycle_start: date) -> Versioned[Sim]:
     tx.update(
         customer,
         "customer",
-        [CustomerItem.open_sim_count.add(1)],
+        [CustomerItem.open_sim_count.add(1), CustomerItem.sim_count.add(1)],
         CustomerItem.status == CustomerStatus.ACTIVE.value,
     )
     guard_cycle(tx, sim.account_id, sim.customer_id, cycle_start, "cycle")
@@ -268,7 +268,7 @@ def _batch_transaction(sims: Sequence[Sim], cycle_starts: dict[str, date]) -> Tr
     tx.update(
         customer,
         "customer",
-        [CustomerItem.open_sim_count.add(len(sims))],
+        [CustomerItem.open_sim_count.add(len(sims)), CustomerItem.sim_count.add(len(sims))],
         CustomerItem.status == CustomerStatus.ACTIVE.value,
     )
     for start in {cycle_starts[s.iccid] for s in sims}:

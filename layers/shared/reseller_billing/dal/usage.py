@@ -1,4 +1,5 @@
-"""Usage in the table: raw records (their key is the dedupe key) and per-SIM daily totals, written together.
+"""Usage in the table: raw records (their key is the dedupe key) and per-SIM totals per billing cycle,
+written together.
 
 A record and the total it adds to are written in one transaction, so a record counts exactly once: a record
 sent again, or by two requests at the same moment, fails its `attribute_not_exists` condition and changes
@@ -54,12 +55,8 @@ class UsageWrite:
         return (self.customer_id if self.reopened else "", self.cycle_start)
 
     @property
-    def day(self) -> date:
-        return self.occurred_at.date()
-
-    @property
     def total_key(self) -> tuple[str, date, str, Service]:
-        return (self.customer_id, self.day, self.iccid, self.service)
+        return (self.customer_id, self.cycle_start, self.iccid, self.service)
 
 
 @dataclass
@@ -125,16 +122,16 @@ def _transaction(account_id: str, writes: list[UsageWrite]) -> Transaction:
         )
         tx.put(record, f"record:{write.record_id}", UsageRecordItem.pk.does_not_exist())
         totals[write.total_key] = totals.get(write.total_key, Decimal(0)) + write.quantity
-    for (customer_id, day, iccid, service), quantity in totals.items():
-        total = UsageTotalItem(*UsageTotalItem.key(account_id, customer_id, day, iccid, service))
+    for (customer_id, cycle_start, iccid, service), quantity in totals.items():
+        total = UsageTotalItem(*UsageTotalItem.key(account_id, customer_id, cycle_start, iccid, service))
         actions = [
             UsageTotalItem.quantity.add(quantity),
             UsageTotalItem.entity.set(UsageTotalItem),
             UsageTotalItem.iccid.set(iccid),
             UsageTotalItem.service.set(service.value),
-            UsageTotalItem.usage_date.set(day),
+            UsageTotalItem.cycle_start.set(cycle_start),
         ]
-        tx.update(total, f"total:{customer_id}:{day}:{iccid}:{service.value}", actions)
+        tx.update(total, f"total:{customer_id}:{cycle_start}:{iccid}:{service.value}", actions)
     for customer_id, start in {w.cycle_guard for w in writes}:
         if customer_id:
             key = CycleReopening.key(account_id, customer_id, start)

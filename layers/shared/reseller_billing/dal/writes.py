@@ -52,6 +52,14 @@ def response_code(error: PutError | UpdateError | DeleteError | TransactWriteErr
     return code
 
 
+def refused_as_invalid(error: BaseException) -> bool:
+    """DynamoDB refused the request itself (a ValidationException: an item or a transaction over its size
+    limit, say): sent again as it is, it is refused again, unlike a throttled or conflicting request."""
+    if isinstance(error, PutError | UpdateError | DeleteError | TransactWriteError):
+        return response_code(error) == "ValidationException"
+    return False
+
+
 def condition_failed(error: PutError | UpdateError | DeleteError | TransactWriteError) -> bool:
     return response_code(error) == CONDITION_FAILED
 

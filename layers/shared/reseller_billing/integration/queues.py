@@ -17,9 +17,20 @@ from reseller_billing.settings import get_settings
 
 
 def send_invoice_requests(messages: Sequence[InvoiceRequestMessage]) -> None:
+    """Requests of customers with more than LARGE_CUSTOMER_SIMS SIMs to the large-invoice queue (invoiced
+    one per invocation, with more memory and time), the others to the invoice queue."""
+    settings = get_settings()
+    large = [m for m in messages if m.sims > settings.large_customer_sims]
+    small = [m for m in messages if m.sims <= settings.large_customer_sims]
+    if small:
+        _send_batches(settings.invoice_queue, small)
+    if large:
+        _send_batches(settings.large_invoice_queue, large)
+
+
+def _send_batches(queue_url: str, messages: Sequence[InvoiceRequestMessage]) -> None:
     """SendMessageBatch, 10 a call; entries SQS refused are sent again, up to 3 times in all."""
     sqs = client("sqs")
-    queue_url = get_settings().invoice_queue
     for start in range(0, len(messages), 10):
         entries = [
             {"Id": str(i), "MessageBody": message.model_dump_json()}

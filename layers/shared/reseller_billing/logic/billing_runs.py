@@ -24,7 +24,7 @@ from reseller_billing.logic.invoice_composition import cycle_of_run_date
 from reseller_billing.logic.pricing import price_list_for
 from reseller_billing.models.billing_runs import BillingRun, BillingRunRecord, RunTrigger
 from reseller_billing.models.common import Page, utcnow, utctoday
-from reseller_billing.models.customers import Customer
+from reseller_billing.models.customers import BillableCustomer
 from reseller_billing.models.messages import FanoutPageMessage, InvoicedCustomer, InvoiceRequestMessage
 from reseller_billing.observability import logger
 from reseller_billing.settings import get_settings
@@ -101,16 +101,16 @@ def _chosen_customers(account_id: str, customer_ids: Sequence[str]) -> tuple[str
     return tuple(sorted(known))
 
 
-def customers_page(run: BillingRunRecord, limit: int, cursor: str | None) -> Page[Customer]:
-    """A page of the run's customers, in id order, from `cursor`: the account's customers, or the chosen
-    ones (then the cursor is the position in their list)."""
+def customers_page(run: BillingRunRecord, limit: int, cursor: str | None) -> Page[BillableCustomer]:
+    """A page of the run's customers with their SIM counts, in id order, from `cursor`: the account's
+    customers, or the chosen ones (then the cursor is the position in their list)."""
     if run.customer_ids is None:
-        return customers_table.list_customers(run.account_id, limit, cursor)
+        return customers_table.list_billable_customers(run.account_id, limit, cursor)
     start = int(cursor) if cursor else 0
     end = min(start + limit, len(run.customer_ids))
-    customers = customers_table.get_customers(run.account_id, run.customer_ids[start:end])
+    customers = customers_table.get_billable_customers(run.account_id, run.customer_ids[start:end])
     return Page(
-        items=sorted(customers, key=lambda customer: customer.id),
+        items=sorted(customers, key=lambda billable: billable.customer.id),
         next_cursor=str(end) if end < len(run.customer_ids) else None,
     )
 
@@ -186,13 +186,18 @@ def fan_out_page(message: FanoutPageMessage) -> None:
                 account_id=run.account_id,
                 run_id=run.id,
                 run_date=run.run_date,
-                customer=InvoicedCustomer.of(customer),
+                customer=InvoicedCustomer.of(billable.customer),
+                sims=billable.sims,
             )
-            for customer in customers.items
+            for billable in customers.items
         ]
     )
     table.record_fanout_page(
-        message.account_id, message.run_id, message.page, [c.id for c in customers.items], customers.next_cursor
+        message.account_id,
+        message.run_id,
+        message.page,
+        [c.customer.id for c in customers.items],
+        customers.next_cursor,
     )
 
 

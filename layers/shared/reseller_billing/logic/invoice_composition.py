@@ -56,7 +56,7 @@ def compose_invoice(
     billed = {sim.iccid for sim in sims}
     usage: dict[tuple[str, Service], Decimal] = defaultdict(Decimal)
     for total in data.usage:
-        if total.iccid in billed and total.day in cycle:
+        if total.iccid in billed and total.cycle_start == cycle.start:
             usage[(total.iccid, total.service)] += total.quantity
     computed = compute_invoice(
         BillingInput(
@@ -178,8 +178,11 @@ def compose_document(
             reference=number,
         ),
         footer=profile.invoice_footer,
+        # Built unvalidated from the engine's typed charges, sharing their values and one fields set: a
+        # validated SimDetail is about twice the size, and a large invoice holds several per SIM.
         sims=tuple(
-            SimDetail(
+            SimDetail.model_construct(
+                _SIM_DETAIL_FIELDS,
                 iccid=c.iccid,
                 product_id=c.product_id,
                 kind=c.kind,
@@ -190,3 +193,6 @@ def compose_document(
             for c in computed.sim_charges
         ),
     )
+
+
+_SIM_DETAIL_FIELDS = set(SimDetail.model_fields)  # never changed: the models are frozen

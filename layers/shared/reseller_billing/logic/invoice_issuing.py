@@ -14,7 +14,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date
 
 from reseller_billing.billing.credit_notes import CreditStatus
 from reseller_billing.billing.cycles import BillingCycle
@@ -22,6 +21,7 @@ from reseller_billing.dal import billing_runs as runs_table
 from reseller_billing.dal import invoices as table
 from reseller_billing.dal.billing_runs import Outcome
 from reseller_billing.dal.invoices import CounterMoved, InvoicesExist
+from reseller_billing.dal.writes import refused_as_invalid
 from reseller_billing.errors import ErrorCode, TransientError
 from reseller_billing.ids import invoice_id, parse_invoice_id, replaced_invoice_id
 from reseller_billing.integration import artifacts, events
@@ -34,11 +34,16 @@ from reseller_billing.models.invoice_document import InvoiceDocument
 from reseller_billing.models.invoices import ArtifactInfo, CustomerBillingData, InvoiceRecord, InvoiceState
 from reseller_billing.models.messages import InvoicedCustomer, InvoiceIssued
 from reseller_billing.observability import logger, metrics
-from reseller_billing.rendering.artifacts import render_artifacts
+from reseller_billing.rendering.artifacts import Rendered, render_artifacts
 from reseller_billing.settings import get_settings
 
 NUMBERING_ATTEMPTS = 8
-NUMBERED_PER_TRANSACTION = 99  # and the counter: TransactWriteItems takes 100 items
+# TransactWriteItems takes 100 actions: the counter, one per invoice, and two more per replacement (the
+# replaced invoice checked CREDITED, the reopened cycle closed).
+TRANSACTION_ACTIONS = 100
+# TransactWriteItems also takes at most 4 MB: a numbering transaction stops adding invoices at this
+# estimate (an invoice item holds no per-SIM detail, a few KB, so this only binds on very long invoices).
+NUMBERING_TRANSACTION_BYTES = 2 * 1024 * 1024
 IO_THREADS = 8
 LAST_DELIVERY_ATTEMPTS = 3  # to count a request on its last delivery as FAILED before working on it
 
@@ -64,10 +69,8 @@ class _Run:
     cycle: BillingCycle
     price_list: PriceList
 
-    @property
-    def cycle_bounds(self) -> tuple[date, date]:
-        return self.cycle.start, self.cycle.end
 
+_NOTHING_READ = CustomerBillingData(invoice=None)
 
 # A warm worker keeps the price lists of the runs it saw, and the last invoice number it allocated.
 _runs: OrderedDict[tuple[str, str], _Run] = OrderedDict()
@@ -135,19 +138,21 @@ def _issue_group_with(
     to_store: list[tuple[InvoiceRequest, InvoiceRecord]] = []
     events_due: list[InvoiceRecord] = []
     reads = [
-        (request, pool.submit(table.customer_billing_data, account_id, request.customer_id, *run.cycle_bounds))
+        (request, pool.submit(table.customer_billing_data, account_id, request.customer_id, run.cycle.start))
         for request in group
     ]
-    for request, read in reads:
+    while reads:
+        request, read = reads.pop(0)
         try:
             data = read.result()
+            del read  # a future keeps its result: the customer's SIMs and usage, not needed once composed
             replaced = data.invoice if data.invoice is not None and _replaceable(data) else None
             if data.invoice is not None and replaced is None and data.invoice.state is InvoiceState.ISSUED:
                 outcomes.append(_already_issued(run, data.invoice))
                 if not data.invoice.event_published:
                     events_due.append(data.invoice)
             elif data.invoice is not None and replaced is None:
-                to_store.append((request, data.invoice))
+                to_store.append((request, _with_sim_detail(account_id, request, data.invoice, data)))
             else:
                 doc = compose_invoice(run.price_list, request.customer, run.cycle, data, utctoday())
                 if replaced is not None:
@@ -159,11 +164,32 @@ def _issue_group_with(
         except Exception as error:
             logger.exception("could not compute an invoice", extra={"customer_id": request.customer_id})
             failed[request.message_id] = error
+        data = _NOTHING_READ  # nor by this name: a large customer's data is freed before its artefacts render
 
-    for request, invoice in _number(account_id, run, drafts):
+    for request, invoice in _number(account_id, run, drafts, failed):
         to_store.append((request, invoice))
 
-    rendered: list[tuple[InvoiceRequest, InvoiceRecord, dict[str, bytes]]] = []
+    outcomes += _render_and_store(pool, run, to_store, failed)
+    issued = _record_outcomes(account_id, run.run_id, outcomes, group, failed)
+    metrics.add_metric(name="InvoicesIssued", unit="Count", value=len(issued))
+    due = [*issued, *events_due]
+    try:
+        _publish(due)
+    except Exception as error:
+        logger.exception("could not publish InvoiceIssued events")
+        by_customer = {r.customer_id: r.message_id for r in group}
+        for invoice in due:
+            failed[by_customer[invoice.customer_id]] = error
+
+
+def _render_and_store(
+    pool: ThreadPoolExecutor,
+    run: _Run,
+    to_store: list[tuple[InvoiceRequest, InvoiceRecord]],
+    failed: dict[str, Exception],
+) -> list[Outcome]:
+    """Render each invoice's artefacts (CPU, in turn), store them (I/O, overlapping): the ISSUED outcomes."""
+    rendered: list[tuple[InvoiceRequest, InvoiceRecord, dict[str, Rendered]]] = []
     for request, invoice in to_store:
         try:
             files = render_artifacts(invoice.document, run.price_list.profile)
@@ -174,23 +200,14 @@ def _issue_group_with(
     uploads = [
         (request, invoice, pool.submit(_store_artifacts, invoice, files)) for request, invoice, files in rendered
     ]
+    outcomes: list[Outcome] = []
     for request, invoice, upload in uploads:
         try:
             outcomes.append(Outcome(request.customer_id, RunOutcome.ISSUED, invoice.id, issue=upload.result()))
         except Exception as error:
             logger.exception("could not store artefacts", extra={"invoice_id": invoice.id})
             failed[request.message_id] = error
-
-    issued = runs_table.record_outcomes(account_id, run.run_id, outcomes)
-    metrics.add_metric(name="InvoicesIssued", unit="Count", value=len(issued))
-    due = [*issued, *events_due]
-    try:
-        _publish(due)
-    except Exception as error:
-        logger.exception("could not publish InvoiceIssued events")
-        by_customer = {r.customer_id: r.message_id for r in group}
-        for invoice in due:
-            failed[by_customer[invoice.customer_id]] = error
+    return outcomes
 
 
 def _replaceable(data: CustomerBillingData) -> bool:
@@ -213,6 +230,62 @@ def _replacement_of(replaced: InvoiceRecord, doc: InvoiceDocument) -> InvoiceDoc
     return doc.model_copy(update={"id": invoice_id(customer_id, cycle_start, replacement + 1)})
 
 
+def _with_sim_detail(
+    account_id: str, request: InvoiceRequest, invoice: InvoiceRecord, data: CustomerBillingData
+) -> InvoiceRecord:
+    """A NUMBERED invoice (numbered, then the worker stopped before issuing it) with its per-SIM detail,
+    which the invoice item does not keep: computed again from what it was computed from (its run's price
+    list, its customer as the invoice shows it, the SIMs and usage of its closed cycle). The result must be
+    the invoice that was numbered, line for line and total for total; anything else fails loudly rather
+    than render detail that does not add up to the numbered invoice."""
+    stored = invoice.document
+    run = _run(account_id, invoice.run_id)
+    customer = request.customer.model_copy(
+        update={
+            "vat_rate": stored.vat_rate,
+            "tax_treatment": stored.customer.tax_treatment,
+            "tax_exemption_reason": stored.customer.tax_exemption_reason,
+            "locale": stored.customer.locale,
+        }
+    )
+    return _detailed(invoice, compose_invoice(run.price_list, customer, run.cycle, data, stored.issue_date))
+
+
+def _detailed(invoice: InvoiceRecord, computed: InvoiceDocument) -> InvoiceRecord:
+    """The stored invoice (its number, dates and customer as numbered) with the per-SIM detail of
+    `computed`, which must have its lines and totals."""
+    stored = invoice.document
+    totals = (computed.net_total, computed.vat_amount, computed.gross_total)
+    if computed.lines != stored.lines or totals != (stored.net_total, stored.vat_amount, stored.gross_total):
+        raise RuntimeError(
+            f"invoice {invoice.id} computed again differs from the numbered {invoice.invoice_number}: net "
+            f"{computed.net_total} against {stored.net_total}, {len(computed.lines)} lines against {len(stored.lines)}"
+        )
+    return invoice.model_copy(update={"document": stored.model_copy(update={"sims": computed.sims})})
+
+
+def _record_outcomes(
+    account_id: str, run_id: str, outcomes: list[Outcome], group: list[InvoiceRequest], failed: dict[str, Exception]
+) -> list[InvoiceRecord]:
+    """Record the outcomes together; if DynamoDB refuses the request itself (conditions record_outcomes
+    settles on its own), record each on its own, so that one customer's failure fails only its request."""
+    try:
+        return runs_table.record_outcomes(account_id, run_id, outcomes)
+    except Exception as error:
+        if len(outcomes) <= 1 or not refused_as_invalid(error):
+            raise  # a throttled or unreachable table fails the batch: its messages are delivered again
+        logger.exception("DynamoDB refused the batch's outcomes; recording them one by one")
+    by_customer = {r.customer_id: r.message_id for r in group}
+    issued: list[InvoiceRecord] = []
+    for outcome in outcomes:
+        try:
+            issued += runs_table.record_outcomes(account_id, run_id, [outcome])
+        except Exception as error:
+            logger.exception("could not record an outcome", extra={"customer_id": outcome.customer_id})
+            failed[by_customer[outcome.customer_id]] = error
+    return issued
+
+
 def _already_issued(run: _Run, invoice: InvoiceRecord) -> Outcome:
     if invoice.run_id == run.run_id:
         return Outcome(invoice.customer_id, RunOutcome.ISSUED, invoice.id)
@@ -220,7 +293,10 @@ def _already_issued(run: _Run, invoice: InvoiceRecord) -> Outcome:
 
 
 def _number(
-    account_id: str, run: _Run, drafts: list[tuple[InvoiceRequest, InvoiceDocument]]
+    account_id: str,
+    run: _Run,
+    drafts: list[tuple[InvoiceRequest, InvoiceDocument]],
+    failed: dict[str, Exception],
 ) -> list[tuple[InvoiceRequest, InvoiceRecord]]:
     """Give each draft the next number and create its invoice, in one transaction with the counter.
 
@@ -228,10 +304,16 @@ def _number(
     a transaction that commits follows every earlier one, so numbers increase with issue dates, and YYYY
     in a number is its issue date's year (each year has a counter of its own). Drafts whose invoice
     turns out to exist (another delivery of the same request got there first) are returned as that
-    existing invoice, to be finished rather than created."""
+    existing invoice, to be finished rather than created.
+
+    A transaction takes TRANSACTION_ACTIONS actions or NUMBERING_TRANSACTION_BYTES, whichever comes
+    first. One DynamoDB refuses as invalid (an item over its size limit, say) is tried again one invoice
+    at a time: a draft refused on its own fails its request (in `failed`), not the others."""
     profile = run.price_list.profile
     ready: list[tuple[InvoiceRequest, InvoiceRecord]] = []
     pending = sorted(drafts, key=lambda d: d[1].customer.customer_number)
+    sizes = {doc.id: _estimated_bytes(account_id, run, request, doc) for request, doc in pending}
+    alone: set[str] = set()  # drafts whose transaction was refused: numbered one per transaction
     attempts = 0
     while pending:
         if attempts == NUMBERING_ATTEMPTS:
@@ -246,7 +328,7 @@ def _number(
         issue_date = utctoday()
         if issue_date.year != year:
             continue  # midnight of New Year's Eve passed meanwhile: the new year's counter
-        chunk = pending[:NUMBERED_PER_TRANSACTION]
+        chunk = _transaction_chunk(pending, sizes, alone)
         invoices = [
             _numbered_invoice(
                 account_id,
@@ -259,7 +341,7 @@ def _number(
         try:
             table.insert_numbered(account_id, year, last, invoices)
         except InvoicesExist as exists:
-            ready += [(request, exists.existing[doc.id]) for request, doc in chunk if doc.id in exists.existing]
+            ready += _numbered_meanwhile(chunk, exists.existing, failed)
             pending = [(request, doc) for request, doc in pending if doc.id not in exists.existing]
             continue
         except (CounterMoved, TransientError):
@@ -267,10 +349,62 @@ def _number(
             time.sleep(min(0.02 * 2**attempts, 0.5))
             attempts += 1
             continue
+        except Exception as error:
+            if not refused_as_invalid(error):
+                raise
+            if len(chunk) > 1:
+                logger.exception("a numbering transaction was refused; numbering its invoices one by one")
+                alone.update(doc.id for _, doc in chunk)
+            else:
+                request, doc = chunk[0]
+                logger.exception("could not number an invoice", extra={"invoice_id": doc.id})
+                failed[request.message_id] = error
+                pending = pending[1:]
+            continue
         _counters[(account_id, year)] = last + len(invoices)
         ready += list(zip((request for request, _ in chunk), invoices, strict=True))
         pending = pending[len(chunk) :]
     return ready
+
+
+def _numbered_meanwhile(
+    chunk: list[tuple[InvoiceRequest, InvoiceDocument]],
+    existing: dict[str, InvoiceRecord],
+    failed: dict[str, Exception],
+) -> list[tuple[InvoiceRequest, InvoiceRecord]]:
+    """The invoices of drafts another worker numbered first, with the drafts' per-SIM detail (the stored
+    invoice has none), to be finished."""
+    ready = []
+    for request, doc in chunk:
+        if doc.id in existing:
+            try:
+                ready.append((request, _detailed(existing[doc.id], doc)))
+            except Exception as error:
+                logger.exception("an invoice numbered meanwhile differs", extra={"invoice_id": doc.id})
+                failed[request.message_id] = error
+    return ready
+
+
+def _estimated_bytes(account_id: str, run: _Run, request: InvoiceRequest, doc: InvoiceDocument) -> int:
+    # Numbering adds a few bytes (the number, twice): room for them on the safe side.
+    return table.numbered_item_bytes(_numbered_invoice(account_id, run, request, doc.numbered("X" * 64)))
+
+
+def _transaction_chunk(
+    pending: list[tuple[InvoiceRequest, InvoiceDocument]], sizes: dict[str, int], alone: set[str]
+) -> list[tuple[InvoiceRequest, InvoiceDocument]]:
+    """The drafts the next numbering transaction takes, from the first: within both limits, at least one."""
+    if pending[0][1].id in alone:
+        return pending[:1]
+    total, actions = 0, 1  # the counter
+    chunk: list[tuple[InvoiceRequest, InvoiceDocument]] = []
+    for request, doc in pending:
+        total += sizes[doc.id]
+        actions += 1 if replaced_invoice_id(doc.id) is None else 3
+        if doc.id in alone or actions > TRANSACTION_ACTIONS or (chunk and total > NUMBERING_TRANSACTION_BYTES):
+            break
+        chunk.append((request, doc))
+    return chunk
 
 
 def _numbered_invoice(account_id: str, run: _Run, request: InvoiceRequest, doc: InvoiceDocument) -> InvoiceRecord:
@@ -288,7 +422,7 @@ def _numbered_invoice(account_id: str, run: _Run, request: InvoiceRequest, doc: 
     )
 
 
-def _store_artifacts(invoice: InvoiceRecord, files: dict[str, bytes]) -> InvoiceRecord:
+def _store_artifacts(invoice: InvoiceRecord, files: dict[str, Rendered]) -> InvoiceRecord:
     """Store the rendered artefacts; returns the invoice with them."""
     stored = {name: artifacts.store(invoice.account_id, invoice.id, name, body) for name, body in files.items()}
     return invoice.model_copy(update={"artifacts": stored})

@@ -55,7 +55,7 @@ def preview_invoice(account_id: str, customer_id: str, run_date: date) -> Invoic
     cycle = cycle_of_run_date(profile, run_date, field_in="query")
     customer = customers_table.get_customer(account_id, customer_id).value
     price_list = price_list_for(account, profile, cycle.start)
-    data = table.customer_billing_data(account_id, customer_id, cycle.start, cycle.end)
+    data = table.customer_billing_data(account_id, customer_id, cycle.start)
     try:
         document = compose_invoice(price_list, InvoicedCustomer.of(customer), cycle, data, utctoday())
     except ServiceNotInPlanError as error:

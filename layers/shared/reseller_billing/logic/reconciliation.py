@@ -113,16 +113,17 @@ def _requeue(run: BillingRunRecord, done: Reconciliation) -> None:
     for page in _pages(run, send_page):
         waiting = _without_outcome(run, page)[:budget]
         if waiting:
-            customers = customers_table.get_customers(run.account_id, waiting)
+            customers = customers_table.get_billable_customers(run.account_id, waiting)
             queues.send_invoice_requests(
                 [
                     InvoiceRequestMessage(
                         account_id=run.account_id,
                         run_id=run.id,
                         run_date=run.run_date,
-                        customer=InvoicedCustomer.of(customer),
+                        customer=InvoicedCustomer.of(billable.customer),
+                        sims=billable.sims,
                     )
-                    for customer in customers
+                    for billable in customers
                 ]
             )
             budget -= len(waiting)
@@ -145,7 +146,7 @@ def _settle(run: BillingRunRecord, now: datetime, done: Reconciliation) -> None:
 
     def record_page(missing: _MissingPage) -> FanoutPageRecord:
         customers = customers_page(run, page_size, missing.cursor)
-        ids = tuple(customer.id for customer in customers.items)
+        ids = tuple(billable.customer.id for billable in customers.items)
         table.record_fanout_page(run.account_id, run.id, missing.page, ids, customers.next_cursor)
         done.pages_recorded += 1
         return FanoutPageRecord(missing.page, ids, customers.next_cursor)

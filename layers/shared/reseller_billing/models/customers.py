@@ -10,7 +10,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints, WithJsonSchema
 
 from reseller_billing.models.common import InputModel, Name, PatchModel, Percent, PlainText, Resource
 
@@ -203,6 +203,15 @@ class Customer(Resource):
     tax_exemption_reason: str | None = None
     locale: DocumentLocale = DocumentLocale.EN
     peppol_id: str | None = None
+
+
+class BillableCustomer(BaseModel):
+    """A customer as a billing run sends it to invoicing: with its SIM count, which chooses its lane."""
+
+    model_config = ConfigDict(frozen=True)
+
+    customer: Customer
+    sims: int
 
 
 def tax_rule_violations(

@@ -16,7 +16,7 @@ from reseller_billing.billing.credit_notes import CreditStatus
 from reseller_billing.billing.model import LineKind
 from reseller_billing.models.common import OutputModel, Timestamp
 from reseller_billing.models.invoice_document import BilledCustomer, InvoiceDocument, Issuer, Payment, TaxCategory
-from reseller_billing.models.usage import DailyUsage
+from reseller_billing.models.usage import CycleUsage
 
 DecimalOut = Annotated[Decimal, PlainSerializer(str, return_type=str)]
 
@@ -169,9 +169,9 @@ class InvoiceRecord(OutputModel):
 class CustomerBillingData:
     """What one customer's invoice for a cycle is computed from: its invoice for the cycle if one exists
     (the latest replacement, if any), whether a full credit reopened the cycle for it, its SIMs, and its
-    daily usage in the cycle."""
+    usage totals in the cycle."""
 
     invoice: InvoiceRecord | None
     reopened: bool = False
     sims: list[billing.Sim] = field(default_factory=list)
-    usage: list[DailyUsage] = field(default_factory=list)
+    usage: list[CycleUsage] = field(default_factory=list)

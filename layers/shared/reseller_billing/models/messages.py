@@ -69,6 +69,8 @@ class InvoiceRequestMessage(Message):
     run_id: str
     run_date: date
     customer: InvoicedCustomer
+    # The customer's SIMs when it was sent: above LARGE_CUSTOMER_SIMS it goes to the large-invoice queue.
+    sims: int = 0
 
 
 class StockAllocationMessage(Message):

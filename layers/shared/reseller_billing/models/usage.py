@@ -1,5 +1,5 @@
-"""Usage records: what `POST /accounts/{account_id}/usage` takes and answers, and the daily totals billing
-reads."""
+"""Usage records: what `POST /accounts/{account_id}/usage` takes and answers, and the per-cycle totals
+billing reads."""
 
 from __future__ import annotations
 
@@ -76,10 +76,10 @@ class UsageResult(OutputModel):
 
 
 @dataclass(frozen=True, slots=True)
-class DailyUsage:
-    """A SIM's usage of one service on one UTC day: the sum of its records."""
+class CycleUsage:
+    """A SIM's usage of one service in the billing cycle starting `cycle_start`: the sum of its records."""
 
     iccid: str
     service: Service
-    day: date
+    cycle_start: date
     quantity: Decimal

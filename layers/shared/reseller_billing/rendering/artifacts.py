@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from reseller_billing.models.accounts import EInvoiceFormat, ResellerProfile
 from reseller_billing.models.invoice_document import InvoiceDocument
-from reseller_billing.rendering.raw import render_csv, render_json
+from reseller_billing.rendering.raw import JsonArtifact, render_csv
+
+Rendered = bytes | JsonArtifact
 
 
-def render_artifacts(doc: InvoiceDocument, profile: ResellerProfile) -> dict[str, bytes]:
+def render_artifacts(doc: InvoiceDocument, profile: ResellerProfile) -> dict[str, Rendered]:
     """Artefact name -> bytes: RAW = invoice.json + invoice.csv, PDF = invoice.pdf, BOTH = all three, and
-    `xml` with an e-invoice format. With FACTUR_X the PDF is the PDF/A-3 hybrid carrying the XML."""
-    rendered: dict[str, bytes] = {}
+    `xml` with an e-invoice format. With FACTUR_X the PDF is the PDF/A-3 hybrid carrying the XML.
+    invoice.json, which grows with the SIMs, is encoded as it is stored (JsonArtifact)."""
+    rendered: dict[str, Rendered] = {}
     names = profile.artifact_names
     if "xml" in names:
         from reseller_billing.rendering.e_invoice import render_e_invoice  # lxml only where e-invoices are made
 
-        rendered["xml"] = render_e_invoice(doc, profile.e_invoice_format)
+        xml = rendered["xml"] = render_e_invoice(doc, profile.e_invoice_format)
     for name in names:
         if name == "json":
-            rendered[name] = render_json(doc)
+            rendered[name] = JsonArtifact(doc)
         elif name == "csv":
             rendered[name] = render_csv(doc)
         elif name == "pdf":
@@ -28,6 +31,6 @@ def render_artifacts(doc: InvoiceDocument, profile: ResellerProfile) -> dict[str
             if profile.e_invoice_format is EInvoiceFormat.FACTUR_X:
                 from reseller_billing.einvoice.facturx_pdf import embed_facturx
 
-                pdf = embed_facturx(pdf, rendered["xml"])
+                pdf = embed_facturx(pdf, xml)
             rendered[name] = pdf
     return {name: rendered[name] for name in names}

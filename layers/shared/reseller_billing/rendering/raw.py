@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -34,14 +36,44 @@ CSV_COLUMNS = (
 )
 
 
+JSON_CHUNK_BYTES = 256 * 1024
+
+
 def render_json(doc: InvoiceDocument) -> bytes:
     """`invoice.json`: UTF-8, keys in model order, no insignificant whitespace, a final newline.
 
     Amounts and quantities are strings in fixed-point notation with the digits the model holds ("11.30",
     never 11.3 or "1.13E+1"), as `schemas/invoice-<version>.schema.json` describes them.
     """
-    text = json.dumps(doc.model_dump(), ensure_ascii=False, separators=(",", ":"), default=json_scalar)
-    return (text + "\n").encode("utf-8")
+    return b"".join(json_chunks(doc))
+
+
+def json_chunks(doc: InvoiceDocument) -> Iterator[bytes]:
+    """`invoice.json` (the bytes render_json gives) in pieces of about JSON_CHUNK_BYTES: the per-SIM detail
+    (`sims`, the last field) is encoded a SIM at a time, so a 100,000-SIM invoice is never held whole."""
+    head = json.dumps(doc.model_dump(exclude={"sims"}), ensure_ascii=False, separators=(",", ":"), default=json_scalar)
+    pieces = [head[:-1], ',"sims":[']
+    size = 0
+    for n, sim in enumerate(doc.sims):
+        row = json.dumps(sim.model_dump(), ensure_ascii=False, separators=(",", ":"), default=json_scalar)
+        pieces.append("," + row if n else row)
+        size += len(row) + 1
+        if size >= JSON_CHUNK_BYTES:
+            yield "".join(pieces).encode("utf-8")
+            pieces, size = [], 0
+    pieces.append("]}\n")
+    yield "".join(pieces).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class JsonArtifact:
+    """`invoice.json` to be written as it is encoded (integration/artifacts.py streams it to S3); each
+    iteration encodes it again, the same bytes each time."""
+
+    doc: InvoiceDocument
+
+    def __iter__(self) -> Iterator[bytes]:
+        return json_chunks(self.doc)
 
 
 def render_csv(doc: InvoiceDocument) -> bytes:
