@@ -23,9 +23,11 @@ function newKey() {
 /**
  * State of one form. `submit(send)` runs `send(values, idempotencyKey)`; an ApiError it throws becomes
  * field errors and a summary. The idempotency key is kept only while an attempt's outcome is unknown
- * (the network failed), so a retry cannot create a second resource.
+ * (the network failed), so a retry cannot create a second resource. `keepKeyOnServerError`: also after
+ * a 5xx or a 409 `idempotency_in_progress`, for a resource whose key names it (a credit note numbered
+ * before S3 failed is finished, with its number, by a retry with the same key).
  */
-export function useForm(initial) {
+export function useForm(initial, { keepKeyOnServerError = false } = {}) {
   const [values, setValues] = useState(initial);
   const [errors, setErrors] = useState({ fields: {}, message: null });
   const [busy, setBusy] = useState(false);
@@ -49,7 +51,9 @@ export function useForm(initial) {
         return result;
       } catch (error) {
         if (error.status === undefined) throw error;
-        if (error.status !== 0) key.current = newKey();
+        const unsettled =
+          error.status === 0 || (keepKeyOnServerError && (error.status >= 500 || error.code === "idempotency_in_progress"));
+        if (!unsettled) key.current = newKey();
         setErrors(formErrors(error, errorOptions));
         return undefined;
       } finally {

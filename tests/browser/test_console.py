@@ -1,6 +1,6 @@
 """The console's promises besides the story: tenants stay apart, the licence shows, the hosted sign-in
-(authorization code with PKCE) works, a usage file's upload can be sent again, forms work from the keyboard, and
-/docs renders with no network."""
+(authorization code with PKCE) works, a usage file's upload can be sent again, a refused credit-note line is
+shown at its line, forms work from the keyboard, and /docs renders with no network."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from infra.local.tokens import mint
 from tests.browser.conftest import Browsing
 from tests.browser.console import Console, file
 from tests.support import factories
-from tests.support.api import Api, HttpTransport
+from tests.support.api import Api, HttpTransport, wait_for_run
+from tests.support.catalog import build_catalog, created
 from tests.support.iccids import iccid
 from tests.support.stack import RunningStack
 
@@ -223,6 +224,56 @@ def test_a_cut_off_usage_upload_is_sent_again_and_a_refused_file_says_why(stack:
     assert asked[0] != asked[1]  # a refused request's key is not reused
     assert len(puts) == 2
     assert puts[0] == puts[1]
+
+
+def test_a_refused_credit_note_line_is_shown_at_its_line_and_nothing_typed_is_lost(
+    stack: RunningStack, browsing: Browsing
+):
+    operator = operator_api(stack)
+    catalog = build_catalog(operator, name="Kredit Sensorik GmbH")
+    me = Api(HttpTransport(stack.url)).as_reseller(catalog.account_id)
+    created(catalog.assign(me, iccid(70_000), "2026-10-10"))
+    started = me.post(f"{catalog.base}/billing-runs", {"run_date": "2026-11-05"})
+    assert wait_for_run(me, f"{catalog.base}/billing-runs/{started.json['id']}")["issued"] == 1
+    (invoice,) = me.get(f"{catalog.base}/invoices").json["items"]
+    activation = next(line for line in invoice["lines"] if line["kind"] == "ACTIVATION")
+    assert activation["amount"] == "5.00"
+
+    console = Console(browsing.new_page(), stack.url)
+    page = console.page
+    console.sign_in_as_reseller("Kredit Sensorik GmbH")
+    console.open(f"{catalog.base}/invoices/{invoice['id']}")
+    console.heading(f"Invoice {invoice['invoice_number']}")
+    console.disclose("Issue a credit note")
+    page.get_by_label("Amounts on chosen lines").check()
+    line = "Credit on IOT-EU-1GB Activation fee"
+    expect(page.get_by_text("Left to credit: €5.00 of €5.00")).to_be_visible()
+    page.get_by_label(line).fill("5,01")
+    page.get_by_label("Reason").fill("Activation charged although the SIM was a replacement")
+    with page.expect_request(lambda request: request.method == "POST" and "/credit-notes" in request.url) as first:
+        page.get_by_role("button", name="Issue the credit note").click()
+    assert json.loads(first.value.post_data or "")["lines"] == [
+        {"line": invoice["lines"].index(activation), "amount": "5.01"}
+    ]
+    expect(console.field_error(line)).to_contain_text("left to credit, less than 5.01")
+    expect(page.get_by_role("alert")).to_contain_text("Not saved.")
+    expect(page.get_by_label("Amounts on chosen lines")).to_be_checked()
+    expect(page.get_by_label(line)).to_have_value("5,01")
+    expect(page.get_by_label("Reason")).to_have_value("Activation charged although the SIM was a replacement")
+
+    # Corrected, it is issued; the refused attempt was settled, so this one has a key of its own.
+    page.get_by_label(line).fill("2")
+    with page.expect_request(lambda request: request.method == "POST" and "/credit-notes" in request.url) as second:
+        page.get_by_role("button", name="Issue the credit note").click()
+    assert second.value.header_value("idempotency-key") != first.value.header_value("idempotency-key")
+    console.heading(re.compile(r"^Credit note CN-\d{4}-000001$"))
+    expect(page.locator(".totals .gross dd")).to_have_text("€2.46")  # 2.00 and 23 % VAT
+    page.get_by_role("link", name=invoice["invoice_number"]).click()
+    console.heading(f"Invoice {invoice['invoice_number']}")
+    expect(page.locator(".invoice .facts")).to_contain_text("Statuspartially credited")
+    console.disclose("Issue a credit note")
+    page.get_by_label("Amounts on chosen lines").check()
+    expect(page.get_by_text("Left to credit: €3.00 of €5.00")).to_be_visible()
 
 
 def test_an_ended_session_signs_in_again_and_comes_back(stack: RunningStack, browsing: Browsing):
