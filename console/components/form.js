@@ -70,7 +70,7 @@ function fieldId(name) {
   return `f-${name.replace(/[^A-Za-z0-9_-]/g, "-")}`;
 }
 
-function ErrorSummary({ form }) {
+function ErrorSummary({ form, failure }) {
   const { message, fields } = form.errors;
   const box = useRef(null);
   useEffect(() => box.current?.focus(), [form.errors]);
@@ -78,19 +78,20 @@ function ErrorSummary({ form }) {
   const elsewhere = Object.entries(fields).filter(([path]) => !form.rendered.has(path));
   const placed = Object.keys(fields).length - elsewhere.length;
   return html`<div class="error-summary" role="alert" tabindex="-1" ref=${box}>
-    <p><strong>Not saved.</strong> ${message}</p>
+    <p><strong>${failure}</strong> ${message}</p>
     ${placed > 0 && html`<p>${placed === 1 ? "One field needs" : `${placed} fields need`} attention below.</p>`}
     ${elsewhere.length > 0 && html`<ul>${elsewhere.map(([path, text]) => html`<li key=${path}><code>${path}</code>: ${text}</li>`)}</ul>`}
   </div>`;
 }
 
-export function Form({ form, onSubmit, submitLabel, children, actions = null, className = "" }) {
+/** `failure`: the summary's first words when a submit is refused (a query form saves nothing). */
+export function Form({ form, onSubmit, submitLabel, children, actions = null, className = "", failure = "Not saved." }) {
   const submitted = (event) => {
     event.preventDefault();
     if (!form.busy) onSubmit();
   };
   return html`<form class=${`form ${className}`} onSubmit=${submitted} aria-busy=${form.busy ? "true" : "false"}>
-    <${ErrorSummary} form=${form} />
+    <${ErrorSummary} form=${form} failure=${failure} />
     ${children}
     <div class="form-actions">
       <button type="submit" class="primary" disabled=${form.busy}>${form.busy ? "Saving…" : submitLabel}</button>

@@ -70,7 +70,7 @@ function IssueCreditNote({ account, invoice, left, onIssued }) {
       onIssued(note);
     });
   };
-  return html`<${Form} form=${form} onSubmit=${issue} submitLabel="Issue the credit note" className="credit-form">
+  return html`<${Form} form=${form} onSubmit=${issue} submitLabel="Issue the credit note" className="credit-form" failure="Not issued.">
     <${Radios}
       form=${form}
       name="scope"
@@ -261,7 +261,7 @@ function DocumentsReport({ account, query }) {
     }
   };
   return html`<${Page} title="Documents">
-    <${Form} form=${form} onSubmit=${show} submitLabel="Show the documents" className="inline-form">
+    <${Form} form=${form} onSubmit=${show} submitLabel="Show the documents" className="inline-form" failure="Not shown.">
       <div class="row">
         <${Field} form=${form} name="from" label="From" type="date" required />
         <${Field} form=${form} name="to" label="To" type="date" required hint="Both days included." />
