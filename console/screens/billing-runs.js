@@ -1,5 +1,6 @@
-// Billing runs: starting one for a run date (a day of the reseller's billing cycle), the runs so far,
-// and a run's live progress: customers, issued, skipped, failed, until it reaches a final status.
+// Billing runs: starting one for a run date (a day of the reseller's billing cycle), for every customer or
+// chosen ones, the runs so far, and a run's live progress: customers, issued, skipped, failed, until it
+// reaches a final status.
 
 import { useEffect } from "preact/hooks";
 import { html } from "../lib/html.js";
