@@ -45,6 +45,7 @@ function IssueCreditNote({ account, invoice, left, onIssued }) {
   const form = useForm({ scope: "full", reason: "", credit: {} }, { keepKeyOnServerError: true });
   const currency = invoice.currency;
   const perLine = form.values.scope === "lines";
+  if (perLine) form.rendered.add("lines"); // its error is shown in the lines' fieldset, not in the summary's list
   const issue = () => {
     let chosen = []; // the invoice line of each request line: where its error is shown
     const send = async (values, idempotencyKey) => {

@@ -341,8 +341,8 @@ def credit_in_full(reseller: Console, number: str, invoice_total: str) -> None:
 
 
 def the_same_on_a_tablet_in_german(browsing: Browsing, stack: RunningStack, invoice_url: str, number: str) -> None:
-    """The reseller's invoice on a tablet, in German: amounts and dates in the locale, nothing wider than
-    the screen."""
+    """The reseller's invoice and credit note on a tablet, in German: amounts and dates in the locale,
+    nothing wider than the screen."""
     tablet = Console(browsing.new_page(viewport=TABLET, locale="de-DE"), stack.url)
     tablet.sign_in_as_reseller(RESELLER)
     tablet.page.goto(invoice_url)
@@ -357,6 +357,12 @@ def the_same_on_a_tablet_in_german(browsing: Browsing, stack: RunningStack, invo
         assert_fits(tablet.page)
     tablet.page.get_by_role("link", name="C-1001").click()
     tablet.heading(CUSTOMER)
+    assert_fits(tablet.page)
+    tablet.tab("Credit notes")
+    tablet.page.get_by_role("link", name=re.compile(r"^NL-CN-")).click()
+    tablet.heading(re.compile("^Credit note NL-CN-"))
+    expect(tablet.page.locator(".totals .gross dd")).to_have_text(re.compile(r"^\d+,\d\d\s€$"))
+    expect(tablet.page.locator(".facts")).to_contain_text(re.compile(r"\d\d\.\d\d\.\d{4}"))
     assert_fits(tablet.page)
 
 
