@@ -265,12 +265,32 @@ def test_a_refused_credit_note_line_is_shown_at_its_line_and_nothing_typed_is_lo
     expect(page.get_by_label(line)).to_have_value("5,01")
     expect(page.get_by_label("Reason")).to_have_value("Activation charged although the SIM was a replacement")
 
-    # Corrected, it is issued; the refused attempt was settled, so this one has a key of its own.
+    # Corrected: the refused attempt was settled, so the next one has a key of its own, kept while its
+    # outcome is unknown — the connection cut off, then a 503 — so the retry finishes that credit note.
     page.get_by_label(line).fill("2")
-    with page.expect_request(lambda request: request.method == "POST" and "/credit-notes" in request.url) as second:
-        page.get_by_role("button", name="Issue the credit note").click()
-    assert second.value.header_value("idempotency-key") != first.value.header_value("idempotency-key")
+    keys: list[str | None] = []
+
+    def unsettled(route: Route, request: Request) -> None:
+        keys.append(request.header_value("idempotency-key"))
+        if len(keys) == 1:
+            route.abort("connectionreset")
+        elif len(keys) == 2:
+            error = {"code": "service_unavailable", "message": "Storage is unavailable; retry.", "details": []}
+            route.fulfill(status=503, json={"error": error})
+        else:
+            route.fallback()
+
+    page.route(re.compile(r"/credit-notes$"), unsettled)
+    page.get_by_role("button", name="Issue the credit note").click()
+    expect(page.get_by_role("alert")).to_contain_text("could not be reached")
+    expect(page.get_by_label(line)).to_have_value("2")
+    page.get_by_role("button", name="Issue the credit note").click()
+    expect(page.get_by_role("alert")).to_contain_text("Storage is unavailable")
+    page.get_by_role("button", name="Issue the credit note").click()
     console.heading(re.compile(r"^Credit note CN-\d{4}-000001$"))
+    assert len(keys) == 3
+    assert keys[0]
+    assert keys[0] == keys[1] == keys[2] != first.value.header_value("idempotency-key")
     expect(page.locator(".totals .gross dd")).to_have_text("€2.46")  # 2.00 and 23 % VAT
     page.get_by_role("link", name=invoice["invoice_number"]).click()
     console.heading(f"Invoice {invoice['invoice_number']}")
