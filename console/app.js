@@ -21,6 +21,7 @@ import * as stock from "./screens/stock.js";
 import * as usage from "./screens/usage.js";
 import * as billingRuns from "./screens/billing-runs.js";
 import * as invoices from "./screens/invoices.js";
+import * as creditNotes from "./screens/credit-notes.js";
 
 const ROUTES = [
   ...accounts.routes,
@@ -32,6 +33,7 @@ const ROUTES = [
   ...usage.routes,
   ...billingRuns.routes,
   ...invoices.routes,
+  ...creditNotes.routes,
 ];
 
 // The tabs of an account; `reseller` tabs only on RESELLER accounts.
@@ -44,6 +46,8 @@ const ACCOUNT_TABS = [
   { tab: "usage", label: "Usage", path: "/usage", reseller: true },
   { tab: "billing-runs", label: "Billing runs", path: "/billing-runs", reseller: true },
   { tab: "invoices", label: "Invoices", path: "/invoices", reseller: true },
+  { tab: "credit-notes", label: "Credit notes", path: "/credit-notes", reseller: true },
+  { tab: "documents", label: "Documents", path: "/documents", reseller: true },
 ];
 
 function homeOf(session) {

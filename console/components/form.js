@@ -23,9 +23,11 @@ function newKey() {
 /**
  * State of one form. `submit(send)` runs `send(values, idempotencyKey)`; an ApiError it throws becomes
  * field errors and a summary. The idempotency key is kept only while an attempt's outcome is unknown
- * (the network failed), so a retry cannot create a second resource.
+ * (the network failed), so a retry cannot create a second resource. `keepKeyOnServerError`: also after
+ * a 5xx or a 409 `idempotency_in_progress`, for a resource whose key names it (a credit note numbered
+ * before S3 failed is finished, with its number, by a retry with the same key).
  */
-export function useForm(initial) {
+export function useForm(initial, { keepKeyOnServerError = false } = {}) {
   const [values, setValues] = useState(initial);
   const [errors, setErrors] = useState({ fields: {}, message: null });
   const [busy, setBusy] = useState(false);
@@ -49,7 +51,9 @@ export function useForm(initial) {
         return result;
       } catch (error) {
         if (error.status === undefined) throw error;
-        if (error.status !== 0) key.current = newKey();
+        const unsettled =
+          error.status === 0 || (keepKeyOnServerError && (error.status >= 500 || error.code === "idempotency_in_progress"));
+        if (!unsettled) key.current = newKey();
         setErrors(formErrors(error, errorOptions));
         return undefined;
       } finally {
@@ -66,7 +70,7 @@ function fieldId(name) {
   return `f-${name.replace(/[^A-Za-z0-9_-]/g, "-")}`;
 }
 
-function ErrorSummary({ form }) {
+function ErrorSummary({ form, failure }) {
   const { message, fields } = form.errors;
   const box = useRef(null);
   useEffect(() => box.current?.focus(), [form.errors]);
@@ -74,19 +78,20 @@ function ErrorSummary({ form }) {
   const elsewhere = Object.entries(fields).filter(([path]) => !form.rendered.has(path));
   const placed = Object.keys(fields).length - elsewhere.length;
   return html`<div class="error-summary" role="alert" tabindex="-1" ref=${box}>
-    <p><strong>Not saved.</strong> ${message}</p>
+    <p><strong>${failure}</strong> ${message}</p>
     ${placed > 0 && html`<p>${placed === 1 ? "One field needs" : `${placed} fields need`} attention below.</p>`}
     ${elsewhere.length > 0 && html`<ul>${elsewhere.map(([path, text]) => html`<li key=${path}><code>${path}</code>: ${text}</li>`)}</ul>`}
   </div>`;
 }
 
-export function Form({ form, onSubmit, submitLabel, children, actions = null, className = "" }) {
+/** `failure`: the summary's first words when a submit is refused (a query form saves nothing). */
+export function Form({ form, onSubmit, submitLabel, children, actions = null, className = "", failure = "Not saved." }) {
   const submitted = (event) => {
     event.preventDefault();
     if (!form.busy) onSubmit();
   };
   return html`<form class=${`form ${className}`} onSubmit=${submitted} aria-busy=${form.busy ? "true" : "false"}>
-    <${ErrorSummary} form=${form} />
+    <${ErrorSummary} form=${form} failure=${failure} />
     ${children}
     <div class="form-actions">
       <button type="submit" class="primary" disabled=${form.busy}>${form.busy ? "Saving…" : submitLabel}</button>

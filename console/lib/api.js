@@ -63,6 +63,27 @@ export async function call(method, path, { body, query, etag, idempotencyKey, si
   );
 }
 
+/** A file the API answers (a CSV export), saved by the browser as `fileName`. Throws ApiError like `call`. */
+export async function download(path, query, fileName) {
+  const session = await usableSession();
+  let response;
+  try {
+    response = await fetch(withQuery(path, query), { headers: session ? { Authorization: `Bearer ${session.token}` } : {} });
+  } catch {
+    throw new ApiError(0, "network_error", NETWORK_MESSAGE);
+  }
+  if (!response.ok) {
+    const error = (await response.json().catch(() => null))?.error || {};
+    throw new ApiError(response.status, error.code || `http_${response.status}`, error.message || `The service answered ${response.status}.`, error.details || []);
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement("a"), { href: url, download: fileName });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 export const api = {
   get: (path, options) => call("GET", path, options),
   post: (path, body, options) => call("POST", path, { ...options, body }),

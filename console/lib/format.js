@@ -76,3 +76,26 @@ export function runDates(billingCycleDay, today = todayUtc()) {
     ? { last: thisMonth, next: iso(year, month + 1) }
     : { last: iso(year, month - 1), next: thisMonth };
 }
+
+// Sums of the API's decimal strings, exactly: in integer millionths (BigInt), never through a float.
+const UNIT_DIGITS = 6;
+
+function units(amount) {
+  const text = String(amount);
+  const negative = text.startsWith("-");
+  const [whole, fraction = ""] = text.replace("-", "").split(".");
+  const value = BigInt(whole + fraction.padEnd(UNIT_DIGITS, "0").slice(0, UNIT_DIGITS));
+  return negative ? -value : value;
+}
+
+function fromUnits(value) {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(UNIT_DIGITS + 1, "0");
+  const text = `${digits.slice(0, -UNIT_DIGITS)}.${digits.slice(-UNIT_DIGITS)}`.replace(/\.?0+$/, "");
+  return (negative ? "-" : "") + text;
+}
+
+/** `amount` less each of `less`, as a decimal string: "16.76" less ["4", "2.5"] -> "10.26". */
+export function remainder(amount, less) {
+  return fromUnits(less.reduce((left, each) => left - units(each), units(amount)));
+}

@@ -24,6 +24,7 @@ const NEW_PROFILE = {
   customer_invoice_type: "BOTH",
   billing_cycle_day: 1,
   invoice_number_prefix: "INV-",
+  credit_note_prefix: "CN-",
   payment_terms_days: 30,
   e_invoice_format: "NONE",
   invoice_footer: "",
@@ -196,6 +197,16 @@ function AccountFields({ form, config, creating, wasReseller }) {
         className="narrow"
         hint="1–12 of A–Z, 0–9 and “-”. Invoices are numbered PREFIX + year + sequence, e.g. INV-2026-000001."
       />
+      <${Field}
+        form=${form}
+        name="reseller_profile.credit_note_prefix"
+        label="Credit note number prefix"
+        pattern="[A-Z0-9\\-]{1,12}"
+        maxlength="12"
+        normalize=${upperCase}
+        className="narrow"
+        hint="Credit notes have a series of their own: PREFIX + year + sequence, e.g. CN-2026-000001."
+      />
       <${InvoicingFields} form=${form} />
     </fieldset>`}
   `;
@@ -324,6 +335,7 @@ function ProfileFacts({ profile }) {
       ["Customer invoice type", INVOICE_TYPES.find((type) => type.value === profile.customer_invoice_type)?.label],
       ["Billing cycle (day of month)", profile.billing_cycle_day],
       ["Invoice number prefix", profile.invoice_number_prefix],
+      ["Credit note number prefix", profile.credit_note_prefix],
       ["Payment terms", `${profile.payment_terms_days} days`],
       ["E-invoice", E_INVOICE_FORMATS.find((format) => format.value === profile.e_invoice_format)?.label],
       ["Issuer", profile.issuer && [profile.issuer.legal_name, profile.issuer.vat_id].filter(Boolean).join(" · ")],

@@ -1,13 +1,15 @@
-// Billing runs: starting one for a run date (a day of the reseller's billing cycle), the runs so far,
-// and a run's live progress: customers, issued, skipped, failed, until it reaches a final status.
+// Billing runs: starting one for a run date (a day of the reseller's billing cycle), for every customer or
+// chosen ones, the runs so far, and a run's live progress: customers, issued, skipped, failed, until it
+// reaches a final status.
 
 import { useEffect } from "preact/hooks";
 import { html } from "../lib/html.js";
 import { accountPath, api } from "../lib/api.js";
 import { useResource } from "../lib/resource.js";
+import { useAll } from "../lib/lookups.js";
 import { href, navigate } from "../lib/router.js";
 import { date, dateRange, dateTime, number, runDates, todayUtc } from "../lib/format.js";
-import { Field, Form, useForm } from "../components/form.js";
+import { Checkbox, Field, Form, useForm } from "../components/form.js";
 import { Facts, NotFound, Page, Section } from "../components/page.js";
 import { PagedTable, usePagedList } from "../components/table.js";
 import { Badge, ErrorNotice, Loading, Notice, Progress } from "../components/status.js";
@@ -15,12 +17,21 @@ import { Badge, ErrorNotice, Loading, Notice, Progress } from "../components/sta
 const FINAL = ["COMPLETED", "COMPLETED_WITH_FAILURES"];
 const POLL_MS = 1000;
 
+/**
+ * Starting a run: for every customer, or only the chosen ones (a cycle reopened by a credit note for a
+ * customer is billed again for that customer alone: its replacement invoice).
+ */
 function StartRun({ account }) {
   const cycleDay = account.reseller_profile?.billing_cycle_day;
-  const form = useForm({ run_date: runDates(cycleDay).last });
+  const form = useForm({ run_date: runDates(cycleDay).last, chosen: {} });
+  const customers = useAll(accountPath(account.id, "customers"));
+  const chosen = customers.items.filter((customer) => form.values.chosen[customer.id]);
   const save = () =>
     form
-      .submit(async (values, idempotencyKey) => (await api.post(accountPath(account.id, "billing-runs"), values, { idempotencyKey })).data)
+      .submit(async ({ run_date: runDate }, idempotencyKey) => {
+        const body = chosen.length ? { run_date: runDate, customer_ids: chosen.map((customer) => customer.id) } : { run_date: runDate };
+        return (await api.post(accountPath(account.id, "billing-runs"), body, { idempotencyKey })).data;
+      })
       .then((run) => run && navigate(`/accounts/${account.id}/billing-runs/${run.id}`));
   return html`<${Form} form=${form} onSubmit=${save} submitLabel="Start billing run" className="inline-form">
     <${Field}
@@ -32,6 +43,17 @@ function StartRun({ account }) {
       max=${todayUtc()}
       hint=${`A run date (day ${cycleDay} of a month, or the end of a transition after the cycle day changed), today or earlier: it bills the cycle that ended the day before.`}
     />
+    ${customers.items.length > 0 &&
+    html`<details class="disclosure">
+      <summary>Bill only chosen customers${chosen.length ? ` (${chosen.length})` : ""}</summary>
+      <fieldset class="chosen-customers" aria-describedby="chosen-customers-hint">
+        <legend>Customers to bill</legend>
+        <p id="chosen-customers-hint" class="hint">None chosen: every customer. A customer whose invoice of the cycle was credited in full gets its replacement invoice.</p>
+        ${customers.items.map(
+          (customer) => html`<${Checkbox} key=${customer.id} form=${form} name=${`chosen.${customer.id}`} label=${`${customer.customer_number} — ${customer.name}`} />`,
+        )}
+      </fieldset>
+    </details>`}
   </${Form}>`;
 }
 

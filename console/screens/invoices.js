@@ -1,26 +1,20 @@
-// Invoices: the list (by customer), an invoice with its PDF shown in the page and every artefact to
-// download, and the preview of a customer's invoice for a run date (computed, numbered nowhere, stored
+// Invoices: the list (by customer), an invoice with its status, its PDF shown in the page, every artefact
+// to download, its credit notes (and issuing one) and the invoice it replaces or that replaces it, and the preview of a customer's invoice for a run date (computed, numbered nowhere, stored
 // nowhere).
 
 import { useEffect, useState } from "preact/hooks";
 import { html } from "../lib/html.js";
-import { accountPath, api } from "../lib/api.js";
+import { accountPath, api, listAll } from "../lib/api.js";
 import { useResource } from "../lib/resource.js";
 import { useAll } from "../lib/lookups.js";
 import { href, navigate } from "../lib/router.js";
 import { date, dateRange, iban, money, number, price, runDates } from "../lib/format.js";
-import { describeError } from "../lib/errors.js";
 import { Field, Form, useForm } from "../components/form.js";
 import { Facts, NotFound, Page, Section } from "../components/page.js";
 import { DataTable, PagedTable, usePagedList } from "../components/table.js";
-import { ErrorNotice, Loading } from "../components/status.js";
-
-const KINDS = {
-  MRC: "Monthly fee",
-  ACTIVATION: "Activation fee",
-  OVERAGE_DATA: "Data overage (MB)",
-  OVERAGE_SMS: "SMS overage (messages)",
-};
+import { Badge, ErrorNotice, Loading } from "../components/status.js";
+import { Artifacts, KINDS, PdfView, useArtifactLinks } from "../components/documents.js";
+import { InvoiceCreditNotes } from "./credit-notes.js";
 
 const ARTIFACTS = {
   pdf: "PDF",
@@ -29,14 +23,13 @@ const ARTIFACTS = {
   xml: "E-invoice (XML)",
 };
 
-const LINK_REFRESH_MARGIN_MS = 30_000;
-
-/** An invoice or a preview: its facts, lines and totals. */
-function InvoiceView({ invoice, customerName }) {
+/** An invoice or a preview: its facts (`more` first: an issued invoice's status), lines and totals. */
+function InvoiceView({ invoice, customerName, more = [] }) {
   const currency = invoice.currency;
   return html`<div class="invoice">
     <${Facts}
       items=${[
+        ...more,
         ["Invoice number", invoice.invoice_number || "Preview: numbered when issued"],
         ["Customer", customerName],
         ["Billing cycle", dateRange(invoice.cycle_start, invoice.cycle_end)],
@@ -106,6 +99,7 @@ function InvoiceList({ account, query }) {
     { label: "Customer", render: (invoice) => customers.byId[invoice.customer_id]?.name || "…" },
     { label: "Cycle", render: (invoice) => dateRange(invoice.cycle_start, invoice.cycle_end) },
     { label: "Issued", render: (invoice) => date(invoice.issue_date) },
+    { label: "Status", render: (invoice) => html`<${Badge} value=${invoice.status} />` },
     { label: "Net", render: (invoice) => money(invoice.net_total, invoice.currency), numeric: true },
     { label: "Total", render: (invoice) => money(invoice.gross_total, invoice.currency), numeric: true },
   ];
@@ -130,74 +124,6 @@ function InvoiceList({ account, query }) {
   </${Page}>`;
 }
 
-/** Presigned links to each artefact, fetched again shortly before they expire. */
-function useArtifactLinks(account, invoice) {
-  const [links, setLinks] = useState({ urls: {}, error: null });
-  useEffect(() => {
-    let timer = null;
-    let current = true;
-    const load = async () => {
-      try {
-        const names = Object.keys(invoice.artifacts);
-        const answers = await Promise.all(names.map((name) => api.get(accountPath(account.id, "invoices", invoice.id, "artifacts", name))));
-        if (!current) return;
-        setLinks({ urls: Object.fromEntries(names.map((name, i) => [name, answers[i].data.url])), error: null });
-        const soonest = Math.min(...answers.map((answer) => Date.parse(answer.data.expires_at)));
-        timer = setTimeout(load, Math.max(soonest - Date.now() - LINK_REFRESH_MARGIN_MS, 5_000));
-      } catch (error) {
-        if (current) setLinks({ urls: {}, error });
-      }
-    };
-    load();
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [account.id, invoice.id]);
-  return links;
-}
-
-/** The PDF in the page: fetched once from its presigned link and shown by the browser's own viewer. */
-function PdfView({ url, title }) {
-  const [shown, setShown] = useState({ src: null, error: null });
-  const loaded = Boolean(url);
-  useEffect(() => {
-    if (!loaded) return undefined;
-    let objectUrl = null;
-    fetch(url)
-      .then((response) => {
-        if (!response.ok) throw new Error(`The PDF did not load (${response.status}).`);
-        return response.blob();
-      })
-      .then((blob) => {
-        objectUrl = URL.createObjectURL(new Blob([blob], { type: "application/pdf" }));
-        setShown({ src: objectUrl, error: null });
-      })
-      .catch((error) => setShown({ src: null, error }));
-    return () => objectUrl && URL.revokeObjectURL(objectUrl);
-  }, [loaded]);
-  if (shown.error) return html`<${ErrorNotice} error=${shown.error} />`;
-  if (!shown.src) return html`<${Loading} what="Loading the PDF" />`;
-  return html`<iframe class="pdf" src=${shown.src} title=${title}></iframe>`;
-}
-
-function kilobytes(size) {
-  return `${number(size / 1024, 1)} KB`;
-}
-
-function Artifacts({ invoice, links }) {
-  return html`<ul class="artifacts">
-    ${Object.entries(invoice.artifacts).map(
-      ([name, info]) => html`<li key=${name}>
-        ${links.urls[name]
-          ? html`<a href=${links.urls[name]} download=${`${invoice.invoice_number}.${name}`}>Download ${ARTIFACTS[name] || name}</a>`
-          : html`<span>${ARTIFACTS[name] || name}</span>`}
-        <span class="muted"> ${kilobytes(info.size)} · SHA-256 <code title=${info.sha256}>${info.sha256.slice(0, 12)}…</code></span>
-      </li>`,
-    )}
-  </ul>`;
-}
-
 function InvoiceDetail({ account, params }) {
   const invoice = useResource(accountPath(account.id, "invoices", params.invoiceId));
   if (invoice.error?.status === 404) return html`<${NotFound} what="invoice" />`;
@@ -206,17 +132,50 @@ function InvoiceDetail({ account, params }) {
   return html`<${InvoiceDetailView} account=${account} invoice=${invoice.data} />`;
 }
 
+/**
+ * The invoice issued in place of this one once it was credited in full: the customer's invoice whose
+ * `replaces_invoice_id` names it. Unknown (not shown) until found; a failed look-up shows nothing more.
+ */
+function useReplacement(account, invoice) {
+  const [replacement, setReplacement] = useState(null);
+  const credited = invoice.status === "CREDITED";
+  useEffect(() => {
+    if (!credited) return undefined;
+    let current = true;
+    listAll(accountPath(account.id, "invoices"), { customer_id: invoice.customer_id }).then(
+      (items) => current && setReplacement(items.find((other) => other.replaces_invoice_id === invoice.id) || null),
+      () => current && setReplacement(null),
+    );
+    return () => {
+      current = false;
+    };
+  }, [account.id, invoice.id, credited]);
+  return replacement;
+}
+
 function InvoiceDetailView({ account, invoice }) {
   const customer = useResource(accountPath(account.id, "customers", invoice.customer_id));
-  const links = useArtifactLinks(account, invoice);
+  const links = useArtifactLinks(account, "invoices", invoice);
+  const replacement = useReplacement(account, invoice);
+  const replaced = useResource(invoice.replaces_invoice_id ? accountPath(account.id, "invoices", invoice.replaces_invoice_id) : null);
+  const base = `/accounts/${account.id}/invoices`;
   const customerName = customer.data
     ? html`<a href=${href(`/accounts/${account.id}/customers/${invoice.customer_id}`)}>${customer.data.name}</a>`
     : invoice.customer_id;
   return html`<${Page} title=${`Invoice ${invoice.invoice_number}`}>
-    <${InvoiceView} invoice=${invoice} customerName=${customerName} />
+    <${InvoiceView}
+      invoice=${invoice}
+      customerName=${customerName}
+      more=${[
+        ["Status", html`<${Badge} value=${invoice.status} />`],
+        ["Credited", money(invoice.credited_total, invoice.currency)],
+        ["Replaces", invoice.replaces_invoice_id && html`<a href=${href(`${base}/${invoice.replaces_invoice_id}`)}>Invoice ${replaced.data?.invoice_number || "credited in full"}</a>`],
+        ["Replaced by", replacement && html`<a href=${href(`${base}/${replacement.id}`)}>Invoice ${replacement.invoice_number}</a>`],
+      ]}
+    />
+    <${InvoiceCreditNotes} account=${account} invoice=${invoice} />
     <${Section} title="Files">
-      ${links.error && html`<div class="notice error" role="alert"><p>Download links: ${describeError(links.error)}</p></div>`}
-      <${Artifacts} invoice=${invoice} links=${links} />
+      <${Artifacts} artifacts=${invoice.artifacts} fileName=${invoice.invoice_number} labels=${ARTIFACTS} links=${links} />
     </${Section}>
     ${invoice.artifacts.pdf &&
     html`<${Section} title="PDF"><${PdfView} url=${links.urls.pdf} title=${`Invoice ${invoice.invoice_number} (PDF)`} /></${Section}>`}

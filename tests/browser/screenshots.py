@@ -1,6 +1,6 @@
 """`make screenshots`: the README's pictures of the console (docs/console-*.png), taken in Debian's Chromium
 on a fresh local stack: a reseller set up with its invoicing details and SIM stock, a few customers billed,
-and the key screens at laptop width, one at tablet width.
+one invoice partly credited, and the key screens at laptop width, one at tablet width.
 
 .venv/bin/python -m tests.browser.screenshots [docs]
 """
@@ -170,6 +170,28 @@ def take(stack: RunningStack, operator_page: Page, page: Page, tablet: Page, fol
     page.set_viewport_size({"width": LAPTOP["width"], "height": 1500})
     page.wait_for_timeout(2000)  # the PDF viewer draws the page at this size
     shoot(page, folder, "invoice", full_page=False)
+
+    # A credit note on two of the invoice's lines, shown with its PDF; then the period's documents.
+    page.set_viewport_size(LAPTOP)
+    reseller.disclose("Issue a credit note")
+    page.get_by_label("Amounts on chosen lines").check()
+    page.get_by_label("Credit on IOT-EU-1GB Activation fee").fill("5")
+    page.get_by_label("Credit on IOT-EU-1GB Monthly fee").fill("4.50")
+    page.get_by_label("Reason").fill("Activation fee waived; service outage on 12 days")
+    page.locator(".issue-credit-note").scroll_into_view_if_needed()
+    shoot(page, folder, "credit-note-form", full_page=False)
+    page.get_by_role("button", name="Issue the credit note").click()
+    reseller.heading(re.compile("^Credit note "))
+    expect(page.locator("iframe.pdf")).to_be_visible()
+    page.set_viewport_size({"width": LAPTOP["width"], "height": 1500})
+    page.wait_for_timeout(2000)  # the PDF viewer draws the page at this size
+    shoot(page, folder, "credit-note", full_page=False)
+    page.set_viewport_size(LAPTOP)
+    reseller.tab("Documents")
+    page.get_by_label("From").fill(f"{cycle.run_date.year}-01-01")
+    page.get_by_role("button", name="Show the documents").click()
+    expect(page.get_by_role("region", name="Documents")).to_be_visible()
+    shoot(page, folder, "documents")
 
     tablet_console = Console(tablet, stack.url)
     tablet_console.sign_in_as_reseller(RESELLER)

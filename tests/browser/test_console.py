@@ -1,6 +1,6 @@
 """The console's promises besides the story: tenants stay apart, the licence shows, the hosted sign-in
-(authorization code with PKCE) works, a usage file's upload can be sent again, forms work from the keyboard, and
-/docs renders with no network."""
+(authorization code with PKCE) works, a usage file's upload can be sent again, a refused credit-note line is
+shown at its line, forms work from the keyboard, and /docs renders with no network."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import json
 import re
 import urllib.parse
 import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +21,8 @@ from infra.local.tokens import mint
 from tests.browser.conftest import Browsing
 from tests.browser.console import Console, file
 from tests.support import factories
-from tests.support.api import Api, HttpTransport
+from tests.support.api import Api, HttpTransport, wait_for_run
+from tests.support.catalog import build_catalog, created
 from tests.support.iccids import iccid
 from tests.support.stack import RunningStack
 
@@ -48,6 +51,8 @@ def test_a_reseller_sees_nothing_of_another_tenant(stack: RunningStack, browsing
         f"/accounts/{theirs['id']}/customers",
         f"/accounts/{theirs['id']}/customers/{secret['id']}",
         f"/accounts/{theirs['id']}/invoices",
+        f"/accounts/{theirs['id']}/credit-notes",
+        f"/accounts/{theirs['id']}/documents",
         f"/accounts/{theirs['id']}/sim-stock",
         f"/accounts/{theirs['id']}/usage",
         f"/accounts/{ours['id']}/customers/{secret['id']}",
@@ -223,6 +228,150 @@ def test_a_cut_off_usage_upload_is_sent_again_and_a_refused_file_says_why(stack:
     assert asked[0] != asked[1]  # a refused request's key is not reused
     assert len(puts) == 2
     assert puts[0] == puts[1]
+
+
+def test_a_refused_credit_note_line_is_shown_at_its_line_and_nothing_typed_is_lost(
+    stack: RunningStack, browsing: Browsing
+):
+    operator = operator_api(stack)
+    catalog = build_catalog(operator, name="Kredit Sensorik GmbH")
+    me = Api(HttpTransport(stack.url)).as_reseller(catalog.account_id)
+    created(catalog.assign(me, iccid(70_000), "2026-10-10"))
+    started = me.post(f"{catalog.base}/billing-runs", {"run_date": "2026-11-05"})
+    assert wait_for_run(me, f"{catalog.base}/billing-runs/{started.json['id']}")["issued"] == 1
+    (invoice,) = me.get(f"{catalog.base}/invoices").json["items"]
+    activation = next(line for line in invoice["lines"] if line["kind"] == "ACTIVATION")
+    assert activation["amount"] == "5.00"
+
+    console = Console(browsing.new_page(), stack.url)
+    page = console.page
+    console.sign_in_as_reseller("Kredit Sensorik GmbH")
+    console.open(f"{catalog.base}/invoices/{invoice['id']}")
+    console.heading(f"Invoice {invoice['invoice_number']}")
+    console.disclose("Issue a credit note")
+    page.get_by_label("Amounts on chosen lines").check()
+    line = "Credit on IOT-EU-1GB Activation fee"
+    expect(page.get_by_text("Left to credit: €5.00 of €5.00")).to_be_visible()
+    page.get_by_label(line).fill("5,01")
+    page.get_by_label("Reason").fill("Activation charged although the SIM was a replacement")
+    with page.expect_request(lambda request: request.method == "POST" and "/credit-notes" in request.url) as first:
+        page.get_by_role("button", name="Issue the credit note").click()
+    assert json.loads(first.value.post_data or "")["lines"] == [
+        {"line": invoice["lines"].index(activation), "amount": "5.01"}
+    ]
+    expect(console.field_error(line)).to_contain_text("left to credit, less than 5.01")
+    expect(page.get_by_role("alert")).to_contain_text("Not issued.")
+    expect(page.get_by_label("Amounts on chosen lines")).to_be_checked()
+    expect(page.get_by_label(line)).to_have_value("5,01")
+    expect(page.get_by_label("Reason")).to_have_value("Activation charged although the SIM was a replacement")
+
+    # Corrected: the refused attempt was settled, so the next one has a key of its own, kept while its
+    # outcome is unknown — the connection cut off, then a 503 — so the retry finishes that credit note.
+    page.get_by_label(line).fill("2")
+    keys: list[str | None] = []
+
+    def unsettled(route: Route, request: Request) -> None:
+        keys.append(request.header_value("idempotency-key"))
+        if len(keys) == 1:
+            route.abort("connectionreset")
+        elif len(keys) == 2:
+            error = {"code": "service_unavailable", "message": "Storage is unavailable; retry.", "details": []}
+            route.fulfill(status=503, json={"error": error})
+        else:
+            route.fallback()
+
+    page.route(re.compile(r"/credit-notes$"), unsettled)
+    page.get_by_role("button", name="Issue the credit note").click()
+    expect(page.get_by_role("alert")).to_contain_text("could not be reached")
+    expect(page.get_by_label(line)).to_have_value("2")
+    page.get_by_role("button", name="Issue the credit note").click()
+    expect(page.get_by_role("alert")).to_contain_text("Storage is unavailable")
+    page.get_by_role("button", name="Issue the credit note").click()
+    console.heading(re.compile(r"^Credit note CN-\d{4}-000001$"))
+    assert len(keys) == 3
+    assert keys[0]
+    assert keys[0] == keys[1] == keys[2] != first.value.header_value("idempotency-key")
+    expect(page.locator(".totals .gross dd")).to_have_text("€2.46")  # 2.00 and 23 % VAT
+    page.get_by_role("link", name=invoice["invoice_number"]).click()
+    console.heading(f"Invoice {invoice['invoice_number']}")
+    expect(page.locator(".invoice .facts")).to_contain_text("Statuspartially credited")
+    console.disclose("Issue a credit note")
+    page.get_by_label("Amounts on chosen lines").check()
+    expect(page.get_by_text("Left to credit: €3.00 of €5.00")).to_be_visible()
+
+
+def test_a_credited_invoice_is_replaced_by_a_run_for_its_customer_and_the_report_lists_all_three(
+    stack: RunningStack, browsing: Browsing
+):
+    operator = operator_api(stack)
+    catalog = build_catalog(operator, name="Ersatz Telematik GmbH")
+    me = Api(HttpTransport(stack.url)).as_reseller(catalog.account_id)
+    other = created(me.post(f"{catalog.base}/customers", factories.customer("C-OTHER", name="Other Customer Ltd")))
+    created(catalog.assign(me, iccid(71_000), "2026-10-10"))
+    created(catalog.assign(me, iccid(71_001), "2026-10-10", customer_id=other["id"]))
+    started = me.post(f"{catalog.base}/billing-runs", {"run_date": "2026-11-05"})
+    assert wait_for_run(me, f"{catalog.base}/billing-runs/{started.json['id']}")["issued"] == 2
+    (invoice,) = me.get(f"{catalog.base}/invoices?customer_id={catalog.customer['id']}").json["items"]
+    note = created(me.post(f"{catalog.base}/invoices/{invoice['id']}/credit-notes", {"reason": "Wrong VAT rate"}))
+
+    console = Console(browsing.new_page(), stack.url)
+    page = console.page
+    console.sign_in_as_reseller("Ersatz Telematik GmbH")
+    console.tab("Billing runs")
+    console.heading("Billing runs")
+    page.get_by_label("Run date").fill("2026-11-05")
+    console.disclose("Bill only chosen customers")
+    page.get_by_label(f"{catalog.customer['customer_number']} — {catalog.customer['name']}").check()
+    with page.expect_request(lambda request: request.method == "POST" and "/billing-runs" in request.url) as sent:
+        page.get_by_role("button", name="Start billing run").click()
+    assert json.loads(sent.value.post_data or "") == {
+        "run_date": "2026-11-05",
+        "customer_ids": [catalog.customer["id"]],
+    }
+    expect(page.locator(".run-status .badge")).to_have_text("completed", timeout=60_000)
+    expect(page.locator(".facts")).to_contain_text("Issued1")
+
+    console.open(f"{catalog.base}/invoices/{invoice['id']}")
+    console.heading(f"Invoice {invoice['invoice_number']}")
+    facts = page.locator(".invoice .facts")
+    expect(facts).to_contain_text("Statuscredited")
+    replacement = facts.get_by_role("link", name=re.compile(r"^Invoice "))
+    expect(replacement).to_be_visible()
+    replacement_number = (replacement.inner_text()).removeprefix("Invoice ")
+    assert replacement_number != invoice["invoice_number"]
+    replacement.click()
+    console.heading(f"Invoice {replacement_number}")
+    expect(page.locator(".invoice .facts")).to_contain_text("Statusissued")
+    page.locator(".invoice .facts").get_by_role("link", name=f"Invoice {invoice['invoice_number']}").click()
+    console.heading(f"Invoice {invoice['invoice_number']}")
+
+    # The documents report: the two invoices and the credit note of today, the other customer's invoice too.
+    console.tab("Documents")
+    console.heading("Documents")
+    today = datetime.now(UTC).date().isoformat()
+    page.get_by_label("From").fill(today)
+    page.get_by_label("To").fill(today)
+    page.get_by_role("button", name="Show the documents").click()
+    documents = page.get_by_role("region", name="Documents")
+    expect(documents.get_by_role("row")).to_have_count(1 + 4)
+    credit_row = documents.get_by_role("row", name=re.compile(note["credit_note_number"]))
+    expect(credit_row).to_contain_text("Credit note")
+    expect(credit_row).to_contain_text("-€")
+    expect(documents.get_by_role("row", name=re.compile(replacement_number))).to_contain_text("replaced invoice")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    assert download.value.suggested_filename == f"documents-{today}-{today}.csv"
+    rows = Path(download.value.path()).read_text().splitlines()
+    assert rows[0].startswith("type,number,issue_date")
+    assert len(rows) == 1 + 4
+
+    # A period the API refuses is shown at its field.
+    page.get_by_label("From").fill(today)
+    page.get_by_label("To").fill("2020-01-01")
+    page.get_by_role("button", name="Show the documents").click()
+    expect(console.field_error("To")).to_contain_text("Before `from`")
+    expect(page.get_by_role("alert")).to_contain_text("Not shown.")
+    expect(page.get_by_label("From")).to_have_value(today)
 
 
 def test_an_ended_session_signs_in_again_and_comes_back(stack: RunningStack, browsing: Browsing):

@@ -58,8 +58,10 @@ def operator_creates_the_reseller(console: Console) -> str:
     expect(console.field_error("Issuer e-mail")).to_contain_text("Required with e_invoice_format UBL")
     expect(page.get_by_label("IBAN")).to_have_value("DE89 3704 0044 0532 0130 00")
     page.get_by_label("Issuer e-mail").fill("billing@nordlicht-iot.example")
+    page.get_by_label("Credit note number prefix").fill("nl-cn-")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+    expect(page.get_by_label("Credit note number prefix")).to_have_value("NL-CN-")
     expect(page.get_by_label("IBAN")).to_have_value("DE89370400440532013000")
     expect(page.get_by_label("E-invoice")).to_have_value("UBL")
     expect(page.get_by_label("Payment terms (days)")).to_have_value("14")
@@ -275,13 +277,72 @@ def test_from_a_new_reseller_to_its_first_invoice(stack: RunningStack, browsing:
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").click()
     assert download.value.suggested_filename.endswith(".pdf")
+    invoice_url = page.url
 
-    the_same_on_a_tablet_in_german(browsing, stack, reseller.page.url, number)
+    credit_in_full(reseller, number, preview_total)
+    the_same_on_a_tablet_in_german(browsing, stack, invoice_url, number)
+
+
+def credit_in_full(reseller: Console, number: str, invoice_total: str) -> None:
+    """A full credit note from the invoice: the credit note with its PDF in the page, its files, and the
+    invoice CREDITED with nothing left to credit."""
+    page = reseller.page
+    invoice_facts = page.locator(".invoice .facts")
+    expect(invoice_facts).to_contain_text("Statusissued")
+    expect(invoice_facts).to_contain_text("Credited€0.00")
+    expect(page.get_by_text("No credit notes on this invoice.")).to_be_visible()
+    reseller.disclose("Issue a credit note")
+    expect(page.get_by_label("Everything left on the invoice")).to_be_checked()
+    page.get_by_label("Reason").fill("Wrong price plan charged")
+    note = f"NL-CN-{datetime.now(UTC).year}-000001"
+    with (
+        page.expect_request(lambda request: request.method == "POST" and "/credit-notes" in request.url) as sent,
+        page.expect_response(lambda answer: "/credit-note.pdf?" in answer.url) as pdf,
+    ):
+        page.get_by_role("button", name="Issue the credit note").click()
+        reseller.heading(f"Credit note {note}")
+    assert json.loads(sent.value.post_data or "") == {"reason": "Wrong price plan charged"}
+    assert sent.value.header_value("idempotency-key")
+    assert pdf.value.status == 200
+    facts = page.locator(".invoice .facts")
+    expect(facts).to_contain_text(f"Credits invoice{number}")
+    expect(facts).to_contain_text("ReasonWrong price plan charged")
+    expect(facts).to_contain_text(f"Customer{CUSTOMER}")
+    credited = page.get_by_role("region", name="Credited lines")
+    expect(credited.get_by_role("row", name=re.compile("Activation fee"))).to_contain_text("€15.00")
+    expect(page.locator(".totals .gross dd")).to_have_text(invoice_total)
+    frame = page.locator("iframe.pdf")
+    expect(frame).to_have_attribute("title", f"Credit note {note} (PDF)")
+    expect(frame).to_have_attribute("src", re.compile("^blob:"))
+    for label, start in (
+        ("Download PDF", b"%PDF-"),
+        ("Download RAW: credit note JSON", b"{"),
+        ("Download E-invoice (XML)", b"<?xml"),
+    ):
+        answer = page.request.get(page.get_by_role("link", name=label).get_attribute("href") or "")
+        assert answer.status == 200, label
+        assert answer.body().startswith(start), label
+
+    page.get_by_role("link", name=number).click()
+    reseller.heading(f"Invoice {number}")
+    invoice_facts = page.locator(".invoice .facts")
+    expect(invoice_facts).to_contain_text("Statuscredited")
+    expect(invoice_facts).to_contain_text(f"Credited{invoice_total}")
+    notes = page.get_by_role("region", name="Credit notes of this invoice")
+    expect(notes.get_by_role("row", name=re.compile(note))).to_contain_text("Wrong price plan charged")
+    expect(page.get_by_text("Credited in full: nothing is left to credit.")).to_be_visible()
+    expect(page.get_by_text("Issue a credit note", exact=True)).to_have_count(0)
+
+    reseller.tab("Credit notes")
+    reseller.heading("Credit notes")
+    listed = page.get_by_role("region", name="Credit notes", exact=True)
+    expect(listed.get_by_role("row", name=re.compile(note))).to_contain_text(CUSTOMER)
+    expect(listed.get_by_role("row", name=re.compile(note))).to_contain_text(number)
 
 
 def the_same_on_a_tablet_in_german(browsing: Browsing, stack: RunningStack, invoice_url: str, number: str) -> None:
-    """The reseller's invoice on a tablet, in German: amounts and dates in the locale, nothing wider than
-    the screen."""
+    """The reseller's invoice and credit note on a tablet, in German: amounts and dates in the locale,
+    nothing wider than the screen."""
     tablet = Console(browsing.new_page(viewport=TABLET, locale="de-DE"), stack.url)
     tablet.sign_in_as_reseller(RESELLER)
     tablet.page.goto(invoice_url)
@@ -296,6 +357,12 @@ def the_same_on_a_tablet_in_german(browsing: Browsing, stack: RunningStack, invo
         assert_fits(tablet.page)
     tablet.page.get_by_role("link", name="C-1001").click()
     tablet.heading(CUSTOMER)
+    assert_fits(tablet.page)
+    tablet.tab("Credit notes")
+    tablet.page.get_by_role("link", name=re.compile(r"^NL-CN-")).click()
+    tablet.heading(re.compile("^Credit note NL-CN-"))
+    expect(tablet.page.locator(".totals .gross dd")).to_have_text(re.compile(r"^\d+,\d\d\s€$"))
+    expect(tablet.page.locator(".facts")).to_contain_text(re.compile(r"\d\d\.\d\d\.\d{4}"))
     assert_fits(tablet.page)
 
 
