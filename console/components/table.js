@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { html } from "../lib/html.js";
 import { api } from "../lib/api.js";
+import { navigate } from "../lib/router.js";
 import { Empty, ErrorNotice, Loading } from "./status.js";
 
 const PAGE_SIZE = 25;
@@ -70,5 +71,20 @@ export function PagedTable({ list, caption, columns, empty, rowKey }) {
     html`<button type="button" class="more" onClick=${list.more} disabled=${list.loading}>
       ${list.loading ? "Loading…" : "Show more"}
     </button>`}
+  </div>`;
+}
+
+/** A list's filter by customer: choosing one navigates to `base` with `customer_id` in the query. */
+export function CustomerFilter({ customers, customerId, base }) {
+  return html`<div class="filters">
+    <label for="customer-filter">Customer</label>
+    <select id="customer-filter" onChange=${(event) => navigate(base, { customer_id: event.target.value })}>
+      <option value="" selected=${!customerId}>All customers</option>
+      ${customers.map(
+        (customer) => html`<option key=${customer.id} value=${customer.id} selected=${customer.id === customerId}>
+          ${customer.customer_number} — ${customer.name}
+        </option>`,
+      )}
+    </select>
   </div>`;
 }

@@ -11,7 +11,7 @@ import { href, navigate } from "../lib/router.js";
 import { date, dateTime, decimalInput, money, remainder, todayUtc } from "../lib/format.js";
 import { Field, Form, Radios, TextArea, useForm } from "../components/form.js";
 import { Facts, NotFound, Page, Section } from "../components/page.js";
-import { DataTable, PagedTable, usePagedList } from "../components/table.js";
+import { CustomerFilter, DataTable, PagedTable, usePagedList } from "../components/table.js";
 import { ErrorNotice, Loading, Notice } from "../components/status.js";
 import { Artifacts, KINDS, PdfView, useArtifactLinks } from "../components/documents.js";
 
@@ -158,17 +158,7 @@ function CreditNoteList({ account, query }) {
     { label: "Total", render: (note) => money(note.gross_total, note.currency), numeric: true },
   ];
   return html`<${Page} title="Credit notes">
-    <div class="filters">
-      <label for="customer-filter">Customer</label>
-      <select id="customer-filter" onChange=${(event) => navigate(base, { customer_id: event.target.value })}>
-        <option value="" selected=${!customerId}>All customers</option>
-        ${customers.items.map(
-          (customer) => html`<option key=${customer.id} value=${customer.id} selected=${customer.id === customerId}>
-            ${customer.customer_number} — ${customer.name}
-          </option>`,
-        )}
-      </select>
-    </div>
+    <${CustomerFilter} customers=${customers.items} customerId=${customerId} base=${base} />
     <${PagedTable}
       list=${list}
       caption="Credit notes"

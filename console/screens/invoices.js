@@ -7,11 +7,11 @@ import { html } from "../lib/html.js";
 import { accountPath, api, listAll } from "../lib/api.js";
 import { useResource } from "../lib/resource.js";
 import { useAll } from "../lib/lookups.js";
-import { href, navigate } from "../lib/router.js";
+import { href } from "../lib/router.js";
 import { date, dateRange, iban, money, number, price, runDates } from "../lib/format.js";
 import { Field, Form, useForm } from "../components/form.js";
 import { Facts, NotFound, Page, Section } from "../components/page.js";
-import { DataTable, PagedTable, usePagedList } from "../components/table.js";
+import { CustomerFilter, DataTable, PagedTable, usePagedList } from "../components/table.js";
 import { Badge, ErrorNotice, Loading } from "../components/status.js";
 import { Artifacts, KINDS, PdfView, useArtifactLinks } from "../components/documents.js";
 import { InvoiceCreditNotes } from "./credit-notes.js";
@@ -104,17 +104,7 @@ function InvoiceList({ account, query }) {
     { label: "Total", render: (invoice) => money(invoice.gross_total, invoice.currency), numeric: true },
   ];
   return html`<${Page} title="Invoices">
-    <div class="filters">
-      <label for="customer-filter">Customer</label>
-      <select id="customer-filter" onChange=${(event) => navigate(base, { customer_id: event.target.value })}>
-        <option value="" selected=${!customerId}>All customers</option>
-        ${customers.items.map(
-          (customer) => html`<option key=${customer.id} value=${customer.id} selected=${customer.id === customerId}>
-            ${customer.customer_number} — ${customer.name}
-          </option>`,
-        )}
-      </select>
-    </div>
+    <${CustomerFilter} customers=${customers.items} customerId=${customerId} base=${base} />
     <${PagedTable}
       list=${list}
       caption="Invoices"
