@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,10 @@ import boto3
 import pytest
 
 from infra.local.schedule import scheduled_event
-from reseller_billing.dal.items import CreditNoteCounter, CreditNoteItem, CycleReopening
+from reseller_billing.billing.model import Service
+from reseller_billing.dal import usage as usage_table
+from reseller_billing.dal.items import REOPENING_CLOSED, CreditNoteCounter, CreditNoteItem, CycleReopening
+from reseller_billing.dal.usage import UsageWrite
 from reseller_billing.errors import ServiceError
 from reseller_billing.logic import credit_notes
 from reseller_billing.models.common import utcnow
@@ -378,6 +381,29 @@ class TestReplacement:
         assert operator.get(f"{catalog.base}/billing-runs/{rerun['id']}").json["issued"] == 0
         assert len(invoices_of(operator, catalog)) == 3
         assert invoices[untouched["id"]]["status"] == "ISSUED"
+
+    def test_a_reopening_closed_meanwhile_refuses_that_customers_usage_only(self, operator, queues, clock):
+        """Two customers' cycles are reopened; one's replacement closes it between the intake's read and its
+        write: only that customer's record is refused, the other's, in the same transaction, is not."""
+        clock.set(RUN_DATE)
+        catalog = build_catalog(operator)
+        first, second = add_customers(operator, catalog, 2)
+        start_run(operator, catalog)
+        queues.drain()
+        for invoice in invoices_of(operator, catalog):
+            assert post_credit(operator, catalog, invoice, {"reason": "Wrong VAT rate"}).status == 201
+        cycle_start = date(2026, 10, 5)
+        reopening = CycleReopening.get(*CycleReopening.key(catalog.account_id, first["id"], cycle_start))
+        reopening.update(actions=[CycleReopening.state.set(REOPENING_CLOSED)])
+
+        late = datetime(2026, 10, 25, 10, tzinfo=UTC)
+        writes = [
+            UsageWrite(name, customer["id"], sim, Service.DATA, Decimal(500), late, cycle_start, reopened=True)
+            for name, customer, sim in (("late-1", first, iccid(1)), ("late-2", second, iccid(3)))
+        ]
+        outcome = usage_table.record_usage(catalog.account_id, writes)
+
+        assert (outcome.accepted, outcome.cycle_closed) == (["late-2"], ["late-1"])
 
 
 class TestDocumentsReport:

@@ -132,14 +132,21 @@ def _transaction(account_id: str, writes: list[UsageWrite]) -> Transaction:
             UsageTotalItem.cycle_start.set(cycle_start),
         ]
         tx.update(total, f"total:{customer_id}:{cycle_start}:{iccid}:{service.value}", actions)
-    for customer_id, start in {w.cycle_guard for w in writes}:
+    for guard in {w.cycle_guard for w in writes}:
+        customer_id, start = guard
         if customer_id:
             key = CycleReopening.key(account_id, customer_id, start)
-            tx.check(CycleReopening, key, f"cycle:{start.isoformat()}", CycleReopening.state == REOPENED)
+            tx.check(CycleReopening, key, _guard_label(guard), CycleReopening.state == REOPENED)
         else:
             key = CycleClosure.key(account_id, start)
-            tx.check(CycleClosure, key, f"cycle:{start.isoformat()}", CycleClosure.pk.does_not_exist())
+            tx.check(CycleClosure, key, _guard_label(guard), CycleClosure.pk.does_not_exist())
     return tx
+
+
+def _guard_label(guard: tuple[str, date]) -> str:
+    """One label per guard: two customers' reopenings of one cycle fail (or hold) each on its own."""
+    customer_id, start = guard
+    return f"cycle:{customer_id}:{start.isoformat()}"
 
 
 def _operations(writes: list[UsageWrite]) -> int:
@@ -175,16 +182,14 @@ def record_usage(account_id: str, writes: list[UsageWrite]) -> UsageOutcome:
                 for label, before in failure.failed.items()
                 if label.startswith("record:")
             }
-            closed = {
-                date.fromisoformat(label.split(":", 1)[1]) for label in failure.failed if label.startswith("cycle:")
-            }
+            closed = {label for label in failure.failed if label.startswith("cycle:")}
             redone = {w.record_id for w in chunk if w.record_id in stored and _written_by(stored[w.record_id], w)}
             outcome.accepted += [w.record_id for w in chunk if w.record_id in redone]
             outcome.duplicates += [w.record_id for w in chunk if w.record_id in stored and w.record_id not in redone]
             outcome.cycle_closed += [
-                w.record_id for w in chunk if w.cycle_start in closed and w.record_id not in stored
+                w.record_id for w in chunk if _guard_label(w.cycle_guard) in closed and w.record_id not in stored
             ]
-            pending = [w for w in pending if w.record_id not in stored and w.cycle_start not in closed]
+            pending = [w for w in pending if w.record_id not in stored and _guard_label(w.cycle_guard) not in closed]
             continue
         except TransientError:
             attempt += 1
